@@ -1,0 +1,314 @@
+package soviet
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// MotionState is where a motion is in its life.
+type MotionState string
+
+// The states of a motion: submitted (gathering supporters) → debate (a
+// vote may be opened) → voting → adopted or rejected; or withdrawn.
+const (
+	Submitted MotionState = "submitted"
+	Debate    MotionState = "debate"
+	Voting    MotionState = "voting"
+	Adopted   MotionState = "adopted"
+	Rejected  MotionState = "rejected"
+	Withdrawn MotionState = "withdrawn"
+)
+
+// Motion is a proposal put to a council.
+type Motion struct {
+	ID         int64       `json:"id"`
+	Council    int64       `json:"council"`
+	Proposer   int64       `json:"proposer"`
+	Title      string      `json:"title"`
+	Body       string      `json:"body"`
+	Majority   Majority    `json:"majority"`
+	State      MotionState `json:"state"`
+	Supporters int64       `json:"supporters"`
+	Created    time.Time   `json:"created"`
+	// Set once the vote opens.
+	Opened   time.Time `json:"opened,omitzero"`
+	Deadline time.Time `json:"deadline,omitzero"`
+	Quorum   Ratio     `json:"quorum,omitzero"`
+	// Set once the vote closes.
+	Closed time.Time `json:"closed,omitzero"`
+	Result *Result   `json:"result,omitempty"`
+}
+
+// Open reports whether votes may be cast on the motion at time now.
+func (m Motion) Open(now time.Time) bool {
+	return m.State == Voting && now.Before(m.Deadline)
+}
+
+// MotionInput is a new motion.
+type MotionInput struct {
+	Council  int64
+	Title    string
+	Body     string   // Markdown
+	Majority Majority // "" means the charter's default
+}
+
+// ProposeMotion puts a motion to a council. The proposer is its first
+// supporter; if that meets the charter's threshold, the motion is admitted
+// for debate at once.
+func (s *Service) ProposeMotion(ctx context.Context, actor int64, in MotionInput) (Motion, error) {
+	in.Title = strings.TrimSpace(in.Title)
+	if err := validText("title", in.Title, 1, 300); err != nil {
+		return Motion{}, err
+	}
+	if err := validText("body", in.Body, 0, 100000); err != nil {
+		return Motion{}, err
+	}
+	var m Motion
+	err := s.store.Transact(ctx, func(ctx context.Context, tx Tx) error {
+		c, err := tx.Council(ctx, in.Council)
+		if err != nil {
+			return err
+		}
+		roles, err := CouncilRoles(ctx, tx, actor, c)
+		if err != nil {
+			return err
+		}
+		if err := Authorize(ActPropose, roles); err != nil {
+			return err
+		}
+		ch, err := tx.Charter(ctx, c.Federation)
+		if err != nil {
+			return err
+		}
+		if in.Majority == "" {
+			in.Majority = ch.Majority
+		}
+		if err := in.Majority.Validate(); err != nil {
+			return err
+		}
+		ev, err := tx.Append(ctx, actor, MotionProposed{Council: c.ID, Title: in.Title, Body: in.Body, Majority: in.Majority})
+		if err != nil {
+			return err
+		}
+		m = Motion{ID: ev.Seq, Council: c.ID, Proposer: actor, Title: in.Title, Body: in.Body,
+			Majority: in.Majority, State: Submitted, Supporters: 1, Created: ev.Time}
+		if ch.SupporterThreshold <= 1 {
+			if _, err := tx.Append(ctx, actor, MotionAdmitted{Motion: m.ID}); err != nil {
+				return err
+			}
+			m.State = Debate
+		}
+		return nil
+	})
+	return m, err
+}
+
+// motionIn loads a motion, its council and the actor's roles there.
+func motionIn(ctx context.Context, tx Tx, actor, id int64) (Motion, Council, Role, error) {
+	m, err := tx.Motion(ctx, id)
+	if err != nil {
+		return Motion{}, Council{}, 0, err
+	}
+	c, err := tx.Council(ctx, m.Council)
+	if err != nil {
+		return Motion{}, Council{}, 0, err
+	}
+	roles, err := CouncilRoles(ctx, tx, actor, c)
+	return m, c, roles, err
+}
+
+// SupportMotion adds actor to a motion's supporters, and admits the motion
+// when it reaches the charter's threshold.
+func (s *Service) SupportMotion(ctx context.Context, actor, motion int64) error {
+	return s.store.Transact(ctx, func(ctx context.Context, tx Tx) error {
+		m, c, roles, err := motionIn(ctx, tx, actor, motion)
+		if err != nil {
+			return err
+		}
+		if err := Authorize(ActSupport, roles); err != nil {
+			return err
+		}
+		if m.State != Submitted && m.State != Debate {
+			return Errorf(ErrConflict, "the motion is %s: support is closed", m.State)
+		}
+		if ok, err := tx.Supports(ctx, motion, actor); err != nil {
+			return err
+		} else if ok {
+			return Errorf(ErrConflict, "you already support this motion")
+		}
+		if _, err := tx.Append(ctx, actor, MotionSupported{Motion: motion}); err != nil {
+			return err
+		}
+		ch, err := tx.Charter(ctx, c.Federation)
+		if err != nil {
+			return err
+		}
+		if m.State == Submitted && m.Supporters+1 >= int64(ch.SupporterThreshold) {
+			_, err = tx.Append(ctx, 0, MotionAdmitted{Motion: motion})
+		}
+		return err
+	})
+}
+
+// WithdrawMotion lets the proposer withdraw a motion before its vote.
+func (s *Service) WithdrawMotion(ctx context.Context, actor, motion int64) error {
+	return s.store.Transact(ctx, func(ctx context.Context, tx Tx) error {
+		m, _, roles, err := motionIn(ctx, tx, actor, motion)
+		if err != nil {
+			return err
+		}
+		if err := Authorize(ActWithdraw, roles); err != nil {
+			return err
+		}
+		if m.Proposer != actor {
+			return Errorf(ErrForbidden, "only the proposer may withdraw a motion")
+		}
+		if m.State != Submitted && m.State != Debate {
+			return Errorf(ErrConflict, "the motion is %s: it can no longer be withdrawn", m.State)
+		}
+		_, err = tx.Append(ctx, actor, MotionWithdrawn{Motion: motion})
+		return err
+	})
+}
+
+// OpenVote opens the vote on an admitted motion, until deadline (zero: the
+// charter's number of days from now). The electorate is fixed now.
+func (s *Service) OpenVote(ctx context.Context, actor, motion int64, deadline time.Time) (Motion, error) {
+	var m Motion
+	err := s.store.Transact(ctx, func(ctx context.Context, tx Tx) error {
+		var c Council
+		var roles Role
+		var err error
+		m, c, roles, err = motionIn(ctx, tx, actor, motion)
+		if err != nil {
+			return err
+		}
+		if err := Authorize(ActOpenVote, roles); err != nil {
+			return err
+		}
+		switch m.State {
+		case Debate:
+		case Submitted:
+			return Errorf(ErrConflict, "the motion needs more supporters before a vote")
+		default:
+			return Errorf(ErrConflict, "the motion is %s: a vote cannot be opened", m.State)
+		}
+		ch, err := tx.Charter(ctx, c.Federation)
+		if err != nil {
+			return err
+		}
+		now := tx.Now()
+		if deadline.IsZero() {
+			deadline = now.Add(time.Duration(ch.VoteDays) * 24 * time.Hour)
+		}
+		if !deadline.After(now.Add(time.Minute)) {
+			return Errorf(ErrInvalid, "the deadline must be at least a minute from now")
+		}
+		if deadline.After(now.Add(366 * 24 * time.Hour)) {
+			return Errorf(ErrInvalid, "the deadline must be within a year")
+		}
+		ev, err := tx.Append(ctx, actor, VoteOpened{Motion: motion, Deadline: deadline.UnixMicro(), Quorum: ch.Quorum, Majority: m.Majority})
+		if err != nil {
+			return err
+		}
+		m.State, m.Opened, m.Deadline, m.Quorum = Voting, ev.Time, time.UnixMicro(deadline.UnixMicro()), ch.Quorum
+		return nil
+	})
+	return m, err
+}
+
+// CastVote records actor's roll-call vote on an open motion, or changes it.
+// Casting the same choice again is a conflict: nothing changes.
+func (s *Service) CastVote(ctx context.Context, actor, motion int64, choice Choice) error {
+	if err := choice.Validate(); err != nil {
+		return err
+	}
+	return s.store.Transact(ctx, func(ctx context.Context, tx Tx) error {
+		m, _, roles, err := motionIn(ctx, tx, actor, motion)
+		if err != nil {
+			return err
+		}
+		if err := Authorize(ActCastVote, roles); err != nil {
+			return err
+		}
+		if m.State != Voting {
+			return Errorf(ErrConflict, "the motion is %s: there is no open vote", m.State)
+		}
+		if !m.Open(tx.Now()) {
+			return Errorf(ErrConflict, "the vote closed at %s", m.Deadline.UTC().Format(time.RFC3339))
+		}
+		if ok, err := tx.InElectorate(ctx, motion, actor); err != nil {
+			return err
+		} else if !ok {
+			return Errorf(ErrForbidden, "you joined the council after this vote opened: you are not among its voters")
+		}
+		prev, err := tx.VoteOf(ctx, motion, actor)
+		if err == nil && prev == choice {
+			return Errorf(ErrConflict, "you have already voted %s", choice)
+		} else if err != nil && !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		_, err = tx.Append(ctx, actor, VoteCast{Motion: motion, Choice: choice})
+		return err
+	})
+}
+
+// CloseVote closes the vote on a motion and records its result. The
+// council's secretary may close it early; actor 0 (the system) closes it at
+// its deadline.
+func (s *Service) CloseVote(ctx context.Context, actor, motion int64) (Result, error) {
+	var r Result
+	err := s.store.Transact(ctx, func(ctx context.Context, tx Tx) error {
+		var err error
+		r, err = closeVote(ctx, tx, actor, motion)
+		return err
+	})
+	return r, err
+}
+
+func closeVote(ctx context.Context, tx Tx, actor, motion int64) (Result, error) {
+	m, _, roles, err := motionIn(ctx, tx, actor, motion)
+	if err != nil {
+		return Result{}, err
+	}
+	if actor != 0 {
+		if err := Authorize(ActCloseVote, roles); err != nil {
+			return Result{}, err
+		}
+	} else if m.Open(tx.Now()) {
+		return Result{}, Errorf(ErrConflict, "the vote is open until its deadline")
+	}
+	if m.State != Voting {
+		return Result{}, Errorf(ErrConflict, "the motion is %s: there is no open vote", m.State)
+	}
+	yes, no, abstain, eligible, err := tx.Count(ctx, motion)
+	if err != nil {
+		return Result{}, err
+	}
+	r := Decide(yes, no, abstain, eligible, m.Quorum, m.Majority)
+	_, err = tx.Append(ctx, actor, VoteClosed{Motion: motion, Result: r})
+	return r, err
+}
+
+// CloseDueVotes closes every vote whose deadline has passed. The server
+// calls it periodically.
+func (s *Service) CloseDueVotes(ctx context.Context) (int, error) {
+	n := 0
+	err := s.store.Transact(ctx, func(ctx context.Context, tx Tx) error {
+		due, err := tx.DueVotes(ctx, tx.Now())
+		if err != nil {
+			return err
+		}
+		for _, id := range due {
+			if _, err := closeVote(ctx, tx, 0, id); err != nil {
+				return fmt.Errorf("close vote on motion %d: %w", id, err)
+			}
+			n++
+		}
+		return nil
+	})
+	return n, err
+}

@@ -1,0 +1,66 @@
+package soviet
+
+import (
+	"context"
+	"time"
+)
+
+// Store keeps the log and its projections. Package store implements it on
+// SQLite and PostgreSQL.
+type Store interface {
+	// Transact runs fn in a read-write transaction and commits it durably
+	// before returning. Events appended in fn are applied to the
+	// projections at once, so later reads in fn see them. If fn returns an
+	// error nothing it did is kept. Transact may run several callers' fns
+	// in one database transaction (group commit); each fn still sees the
+	// effects of the ones before it, and fails or succeeds alone.
+	Transact(ctx context.Context, fn func(ctx context.Context, tx Tx) error) error
+	// View runs fn in a read-only snapshot; Append fails in it.
+	View(ctx context.Context, fn func(ctx context.Context, tx Tx) error) error
+}
+
+// Tx is a transaction as the domain sees it: the current state, and the
+// means to change it by appending events. Reads of a missing thing return
+// an error of kind ErrNotFound.
+type Tx interface {
+	// Now is the time of the transaction; every event appended in it
+	// carries it.
+	Now() time.Time
+	// Append records an event caused by actor and applies it to the
+	// projections.
+	Append(ctx context.Context, actor int64, p Payload) (Event, error)
+	// SetPassword stores an account's password hash, outside the log.
+	SetPassword(ctx context.Context, account int64, hash string) error
+
+	// Founded reports whether the instance has its founding account.
+	Founded(ctx context.Context) (bool, error)
+	Account(ctx context.Context, id int64) (Account, error)
+	AccountByHandle(ctx context.Context, handle string) (Account, error)
+
+	Federation(ctx context.Context, id int64) (Federation, error)
+	Charter(ctx context.Context, federation int64) (Charter, error)
+	Council(ctx context.Context, id int64) (Council, error)
+	// Links returns every link between the federation's councils.
+	Links(ctx context.Context, federation int64) ([]Link, error)
+	// Membership returns the account's base-council membership in the
+	// federation.
+	Membership(ctx context.Context, federation, account int64) (Member, error)
+	Invitation(ctx context.Context, id int64) (Invitation, error)
+	InvitationByToken(ctx context.Context, tokenHash string) (Invitation, error)
+	JoinRequest(ctx context.Context, id int64) (JoinRequest, error)
+	// PendingJoinRequest returns the account's pending request to join
+	// the council.
+	PendingJoinRequest(ctx context.Context, council, account int64) (JoinRequest, error)
+
+	Motion(ctx context.Context, id int64) (Motion, error)
+	Supports(ctx context.Context, motion, account int64) (bool, error)
+	// InElectorate reports whether account may vote on the motion's open
+	// or closed vote.
+	InElectorate(ctx context.Context, motion, account int64) (bool, error)
+	// VoteOf returns the account's current vote on the motion.
+	VoteOf(ctx context.Context, motion, account int64) (Choice, error)
+	// Count returns the votes cast on a motion and its electorate's size.
+	Count(ctx context.Context, motion int64) (yes, no, abstain, eligible int64, err error)
+	// DueVotes returns the motions whose vote is open past its deadline.
+	DueVotes(ctx context.Context, now time.Time) ([]int64, error)
+}

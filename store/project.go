@@ -1,0 +1,113 @@
+package store
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+
+	"soviet"
+)
+
+// apply writes one event into the projections. It is the only code that
+// writes projection tables, and it is used both live (in the transaction
+// that appends the event) and on replay (soviet verify), so the two cannot
+// drift apart. It must depend on nothing but the event and the
+// projections as earlier events left them.
+func apply(t *tx, ev soviet.Event, p soviet.Payload) error {
+	// Replay decodes payloads into pointers; the live path passes values.
+	if v := reflect.ValueOf(p); v.Kind() == reflect.Pointer {
+		p = v.Elem().Interface().(soviet.Payload)
+	}
+	at := ev.Time.UnixMicro()
+	var err error
+	switch p := p.(type) {
+	case soviet.InstanceCreated:
+		_, err = t.exec("INSERT INTO instance (id, software, version, created) VALUES (1, ?, ?, ?)", p.Software, p.Version, at)
+	case soviet.AccountCreated:
+		_, err = t.exec("INSERT INTO accounts (id, handle, name, founder, created) VALUES (?, ?, ?, ?, ?)",
+			ev.Seq, p.Handle, p.Name, boolInt(p.Founder), at)
+	case soviet.FederationCreated:
+		if _, err = t.exec("INSERT INTO federations (id, name, founder, created) VALUES (?, ?, ?, ?)",
+			ev.Seq, p.Name, ev.Actor, at); err != nil {
+			return err
+		}
+		var body []byte
+		if body, err = json.Marshal(p.Charter); err != nil {
+			return err
+		}
+		_, err = t.exec("INSERT INTO charters (federation, version, body, adopted) VALUES (?, ?, ?, ?)",
+			ev.Seq, p.Charter.Version, string(body), ev.Seq)
+	case soviet.CouncilCreated:
+		_, err = t.exec("INSERT INTO councils (id, federation, name, kind, description, created) VALUES (?, ?, ?, ?, ?, ?)",
+			ev.Seq, p.Federation, p.Name, string(p.Kind), p.Description, at)
+	case soviet.CouncilLinked:
+		_, err = t.exec("INSERT INTO council_links (from_council, to_council, created) VALUES (?, ?, ?)", p.From, p.To, at)
+	case soviet.InvitationIssued:
+		_, err = t.exec("INSERT INTO invitations (id, council, token_hash, issued_by, expires, note) VALUES (?, ?, ?, ?, ?, ?)",
+			ev.Seq, p.Council, p.TokenHash, ev.Actor, p.Expires, p.Note)
+	case soviet.InvitationRevoked:
+		_, err = t.exec("UPDATE invitations SET revoked = 1 WHERE id = ?", p.Invitation)
+	case soviet.JoinRequested:
+		_, err = t.exec("INSERT INTO join_requests (id, council, account, message, state, created) VALUES (?, ?, ?, ?, ?, ?)",
+			ev.Seq, p.Council, ev.Actor, p.Message, soviet.RequestPending, at)
+	case soviet.JoinRequestDecided:
+		state := soviet.RequestRefused
+		if p.Admit {
+			state = soviet.RequestAdmitted
+		}
+		_, err = t.exec("UPDATE join_requests SET state = ?, decided_by = ?, decided = ? WHERE id = ?", state, ev.Actor, at, p.Request)
+	case soviet.MemberJoined:
+		if _, err = t.exec(`INSERT INTO members (federation, account, council, since)
+			SELECT federation, ?, id, ? FROM councils WHERE id = ?
+			ON CONFLICT (federation, account) DO UPDATE SET council = excluded.council, since = excluded.since`,
+			p.Account, at, p.Council); err != nil {
+			return err
+		}
+		if p.Invitation != 0 {
+			_, err = t.exec("UPDATE invitations SET accepted_by = ?, accepted = ? WHERE id = ?", p.Account, at, p.Invitation)
+		}
+	case soviet.MemberLeft:
+		_, err = t.exec("DELETE FROM members WHERE account = ? AND council = ?", p.Account, p.Council)
+	case soviet.MotionProposed:
+		if _, err = t.exec(`INSERT INTO motions (id, council, proposer, title, body, majority, state, supporters, created)
+			VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)`,
+			ev.Seq, p.Council, ev.Actor, p.Title, p.Body, string(p.Majority), string(soviet.Submitted), at); err != nil {
+			return err
+		}
+		_, err = t.exec("INSERT INTO motion_supporters (motion, account, since) VALUES (?, ?, ?)", ev.Seq, ev.Actor, at)
+	case soviet.MotionSupported:
+		if _, err = t.exec("INSERT INTO motion_supporters (motion, account, since) VALUES (?, ?, ?)", p.Motion, ev.Actor, at); err != nil {
+			return err
+		}
+		_, err = t.exec("UPDATE motions SET supporters = supporters + 1 WHERE id = ?", p.Motion)
+	case soviet.MotionAdmitted:
+		_, err = t.exec("UPDATE motions SET state = ? WHERE id = ?", string(soviet.Debate), p.Motion)
+	case soviet.MotionWithdrawn:
+		_, err = t.exec("UPDATE motions SET state = ?, closed = ? WHERE id = ?", string(soviet.Withdrawn), at, p.Motion)
+	case soviet.VoteOpened:
+		// The electorate is the council's members at this moment.
+		if _, err = t.exec(`INSERT INTO electorate (motion, account)
+			SELECT m.id, mb.account FROM motions m JOIN members mb ON mb.council = m.council WHERE m.id = ?`, p.Motion); err != nil {
+			return err
+		}
+		_, err = t.exec(`UPDATE motions SET state = ?, opened = ?, deadline = ?, quorum_num = ?, quorum_den = ?, majority = ?,
+			eligible = (SELECT COUNT(*) FROM electorate WHERE motion = ?) WHERE id = ?`,
+			string(soviet.Voting), at, p.Deadline, p.Quorum.Num, p.Quorum.Den, string(p.Majority), p.Motion, p.Motion)
+	case soviet.VoteCast:
+		_, err = t.exec(`INSERT INTO rollcall (motion, account, choice, cast_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT (motion, account) DO UPDATE SET choice = excluded.choice, cast_at = excluded.cast_at`,
+			p.Motion, ev.Actor, string(p.Choice), at)
+	case soviet.VoteClosed:
+		r := p.Result
+		state := soviet.Rejected
+		if r.Adopted {
+			state = soviet.Adopted
+		}
+		_, err = t.exec(`UPDATE motions SET state = ?, closed = ?, yes_votes = ?, no_votes = ?, abstentions = ?,
+			eligible = ?, quorum_met = ?, adopted = ? WHERE id = ?`,
+			string(state), at, r.Yes, r.No, r.Abstain, r.Eligible, boolInt(r.QuorumMet), boolInt(r.Adopted), p.Motion)
+	default:
+		return fmt.Errorf("no projection for event type %s", ev.Type)
+	}
+	return err
+}

@@ -1,0 +1,236 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/transparency-dev/merkle/compact"
+	"github.com/transparency-dev/merkle/rfc6962"
+
+	"soviet"
+)
+
+// tx implements soviet.Tx over one database transaction.
+type tx struct {
+	db       *DB
+	sqltx    *sql.Tx
+	ctx      context.Context // statements use it, not the caller's: one caller's cancellation must not break a shared batch
+	readOnly bool
+	stmts    map[string]*sql.Stmt
+	now      time.Time
+
+	// The log as this transaction has it.
+	size     int64
+	head     []byte
+	compact  [][]byte
+	lastTime int64
+	appended []soviet.Event
+}
+
+var hasher = rfc6962.DefaultHasher
+
+// stmt returns the transaction's prepared statement for q, preparing it on
+// first use. On SQLite preparing is a large part of a small statement's
+// cost, and a group-committed batch runs the same few statements many
+// times; PostgreSQL's driver caches prepared statements itself.
+func (t *tx) stmt(q string) (*sql.Stmt, error) {
+	if s, ok := t.stmts[q]; ok {
+		return s, nil
+	}
+	s, err := t.sqltx.PrepareContext(t.ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("prepare %q: %w", q, err)
+	}
+	if t.stmts == nil {
+		t.stmts = map[string]*sql.Stmt{}
+	}
+	t.stmts[q] = s
+	return s, nil
+}
+
+func (t *tx) exec(q string, args ...any) (sql.Result, error) {
+	if t.db.engine == SQLite {
+		s, err := t.stmt(q)
+		if err != nil {
+			return nil, err
+		}
+		return s.ExecContext(t.ctx, args...)
+	}
+	return t.sqltx.ExecContext(t.ctx, rebind(t.db.engine, q), args...)
+}
+
+func (t *tx) query(q string, args ...any) (*sql.Rows, error) {
+	if t.db.engine == SQLite {
+		s, err := t.stmt(q)
+		if err != nil {
+			return nil, err
+		}
+		return s.QueryContext(t.ctx, args...)
+	}
+	return t.sqltx.QueryContext(t.ctx, rebind(t.db.engine, q), args...)
+}
+
+func (t *tx) queryRow(q string, args ...any) *sql.Row {
+	if t.db.engine == SQLite {
+		if s, err := t.stmt(q); err == nil {
+			return s.QueryRowContext(t.ctx, args...)
+		}
+	}
+	return t.sqltx.QueryRowContext(t.ctx, rebind(t.db.engine, q), args...)
+}
+
+// Now implements soviet.Tx.
+func (t *tx) Now() time.Time { return t.now }
+
+func (db *DB) clock() time.Time {
+	return time.UnixMicro(db.now().UnixMicro())
+}
+
+// loadLog reads the head of the log and locks it: on PostgreSQL several
+// servers may write, and the row lock orders their batches.
+func (t *tx) loadLog() error {
+	q := "SELECT size, head, compact, last_time FROM log_state WHERE id = 1"
+	if t.db.engine == Postgres {
+		q += " FOR UPDATE"
+	}
+	var packed []byte
+	err := t.sqltx.QueryRowContext(t.ctx, q).Scan(&t.size, &t.head, &packed, &t.lastTime)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		t.size, t.head, t.compact, t.lastTime = 0, make([]byte, soviet.HashSize), nil, 0
+	case err != nil:
+		return fmt.Errorf("read log state: %w", err)
+	default:
+		if t.compact, err = unpackHashes(packed); err != nil {
+			return fmt.Errorf("log state: %w", err)
+		}
+	}
+	// Event times never go backwards, even if the clock does.
+	now := t.db.clock()
+	if t.size > 0 && now.UnixMicro() < t.lastTime {
+		now = time.UnixMicro(t.lastTime)
+	}
+	t.now = now
+	return nil
+}
+
+func unpackHashes(b []byte) ([][]byte, error) {
+	if len(b)%soviet.HashSize != 0 {
+		return nil, fmt.Errorf("compact range of %d bytes", len(b))
+	}
+	hs := make([][]byte, 0, len(b)/soviet.HashSize)
+	for i := 0; i < len(b); i += soviet.HashSize {
+		hs = append(hs, b[i:i+soviet.HashSize:i+soviet.HashSize])
+	}
+	return hs, nil
+}
+
+// logMark is the log's state before a job, to undo the job if it fails.
+type logMark struct {
+	size     int64
+	head     []byte
+	appended int
+}
+
+func (t *tx) mark() logMark { return logMark{t.size, t.head, len(t.appended)} }
+
+func (t *tx) reset(m logMark) {
+	t.size, t.head, t.appended = m.size, m.head, t.appended[:m.appended]
+}
+
+// Append implements soviet.Tx.
+func (t *tx) Append(ctx context.Context, actor int64, p soviet.Payload) (soviet.Event, error) {
+	if t.readOnly {
+		return soviet.Event{}, errors.New("append in a read-only transaction")
+	}
+	payload, err := soviet.Canonical(p)
+	if err != nil {
+		return soviet.Event{}, fmt.Errorf("encode %s: %w", p.EventType(), err)
+	}
+	ev := soviet.Event{Seq: t.size + 1, Time: t.now, Actor: actor, Type: p.EventType(), Payload: payload, Prev: t.head}
+	ev.Hash = ev.ComputeHash()
+	if _, err := t.exec("INSERT INTO events (seq, time, actor, type, payload, prev, hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
+		ev.Seq, ev.Time.UnixMicro(), ev.Actor, ev.Type, string(ev.Payload), ev.Prev, ev.Hash); err != nil {
+		return soviet.Event{}, fmt.Errorf("append %s: %w", ev.Type, err)
+	}
+	if err := apply(t, ev, p); err != nil {
+		return soviet.Event{}, fmt.Errorf("project %s %d: %w", ev.Type, ev.Seq, err)
+	}
+	t.size, t.head = ev.Seq, ev.Hash
+	t.appended = append(t.appended, ev)
+	return ev, nil
+}
+
+// finishLog adds the transaction's events to the Merkle tree, storing every
+// new perfect subtree, and writes the new head.
+func (t *tx) finishLog() error {
+	if len(t.appended) == 0 {
+		return nil
+	}
+	first := t.appended[0].Seq - 1 // the leaf index of the first new event
+	rf := compact.RangeFactory{Hash: hasher.HashChildren}
+	r, err := rf.NewRange(0, uint64(first), t.compact)
+	if err != nil {
+		return fmt.Errorf("log compact range: %w", err)
+	}
+	var nodeErr error
+	visit := func(id compact.NodeID, hash []byte) {
+		if nodeErr != nil {
+			return
+		}
+		_, nodeErr = t.exec("INSERT INTO log_nodes (level, idx, hash) VALUES (?, ?, ?)", int64(id.Level), int64(id.Index), hash)
+	}
+	for _, ev := range t.appended {
+		if err := r.Append(hasher.HashLeaf(ev.Hash), visit); err != nil {
+			return fmt.Errorf("log tree: %w", err)
+		}
+		if nodeErr != nil {
+			return fmt.Errorf("log tree node: %w", nodeErr)
+		}
+	}
+	root, err := r.GetRootHash(nil)
+	if err != nil {
+		return fmt.Errorf("log root: %w", err)
+	}
+	packed := bytes.Join(r.Hashes(), nil)
+	last := t.appended[len(t.appended)-1]
+	if _, err := t.exec(`INSERT INTO log_state (id, size, head, root, compact, last_time) VALUES (1, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET size = excluded.size, head = excluded.head, root = excluded.root,
+		compact = excluded.compact, last_time = excluded.last_time`,
+		last.Seq, last.Hash, root, packed, last.Time.UnixMicro()); err != nil {
+		return fmt.Errorf("write log state: %w", err)
+	}
+	t.compact = r.Hashes()
+	return nil
+}
+
+// SetPassword implements soviet.Tx.
+func (t *tx) SetPassword(ctx context.Context, account int64, hash string) error {
+	if t.readOnly {
+		return errors.New("write in a read-only transaction")
+	}
+	_, err := t.exec(`INSERT INTO credentials (account, password_hash, updated) VALUES (?, ?, ?)
+		ON CONFLICT (account) DO UPDATE SET password_hash = excluded.password_hash, updated = excluded.updated`,
+		account, hash, t.now.UnixMicro())
+	return err
+}
+
+// initLog writes the first event of a new log.
+func (db *DB) initLog(ctx context.Context, opts Options) error {
+	return db.Transact(ctx, func(ctx context.Context, stx soviet.Tx) error {
+		t := stx.(*tx)
+		if t.size > 0 {
+			return nil
+		}
+		sw, v := opts.Software, opts.Version
+		if sw == "" {
+			sw = "soviet"
+		}
+		_, err := t.Append(ctx, 0, soviet.InstanceCreated{Software: sw, Version: v})
+		return err
+	})
+}
