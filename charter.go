@@ -16,6 +16,16 @@ type Charter struct {
 	VoteDays int `json:"vote_days"`
 	// InvitationDays is how long an invitation stays valid.
 	InvitationDays int `json:"invitation_days"`
+	// MotionBallot, ElectionBallot and RecallBallot say whether each kind
+	// of vote is roll-call or secret. For a motion it is the default the
+	// opener of the vote may change; elections and recalls follow it, so
+	// that no one has to recall a powerful delegate in the open. Empty (a
+	// charter written before these rules existed) means the default of
+	// DefaultCharter; omitempty keeps such a charter's stored form as it
+	// was, so that replaying an old log gives the same rows.
+	MotionBallot   Secrecy `json:"motion_ballot,omitempty"`
+	ElectionBallot Secrecy `json:"election_ballot,omitempty"`
+	RecallBallot   Secrecy `json:"recall_ballot,omitempty"`
 }
 
 // DefaultCharter returns the rules a new federation starts with.
@@ -27,7 +37,29 @@ func DefaultCharter() Charter {
 		Majority:           Simple,
 		VoteDays:           7,
 		InvitationDays:     14,
+		MotionBallot:       RollCall,
+		ElectionBallot:     Secret,
+		RecallBallot:       Secret,
 	}
+}
+
+// Ballot returns whether votes of kind k are roll-call or secret under the
+// charter.
+func (c Charter) Ballot(k VoteKind) Secrecy {
+	var s Secrecy
+	switch k {
+	case MotionVote:
+		s = c.MotionBallot
+	case ElectionVote:
+		s = c.ElectionBallot
+	case RecallVote:
+		s = c.RecallBallot
+	}
+	if s == "" {
+		d := DefaultCharter()
+		return d.Ballot(k)
+	}
+	return s
 }
 
 // Validate checks that the charter's rules make sense together.
@@ -49,6 +81,14 @@ func (c Charter) Validate() error {
 	}
 	if c.InvitationDays < 1 || c.InvitationDays > 366 {
 		return Errorf(ErrInvalid, "invitation days must be between 1 and 366")
+	}
+	for _, s := range []Secrecy{c.MotionBallot, c.ElectionBallot, c.RecallBallot} {
+		if s == "" {
+			continue
+		}
+		if err := s.Validate(); err != nil {
+			return err
+		}
 	}
 	return nil
 }
