@@ -90,9 +90,13 @@ func apply(t *tx, ev soviet.Event, p soviet.Payload) error {
 			SELECT m.id, mb.account FROM motions m JOIN members mb ON mb.council = m.council WHERE m.id = ?`, p.Motion); err != nil {
 			return err
 		}
+		secrecy := p.Secrecy
+		if secrecy == "" { // written before secret ballots existed
+			secrecy = soviet.RollCall
+		}
 		_, err = t.exec(`UPDATE motions SET state = ?, opened = ?, deadline = ?, quorum_num = ?, quorum_den = ?, majority = ?,
-			eligible = (SELECT COUNT(*) FROM electorate WHERE motion = ?) WHERE id = ?`,
-			string(soviet.Voting), at, p.Deadline, p.Quorum.Num, p.Quorum.Den, string(p.Majority), p.Motion, p.Motion)
+			secrecy = ?, eligible = (SELECT COUNT(*) FROM electorate WHERE motion = ?) WHERE id = ?`,
+			string(soviet.Voting), at, p.Deadline, p.Quorum.Num, p.Quorum.Den, string(p.Majority), string(secrecy), p.Motion, p.Motion)
 	case soviet.VoteCast:
 		_, err = t.exec(`INSERT INTO rollcall (motion, account, choice, cast_at) VALUES (?, ?, ?, ?)
 			ON CONFLICT (motion, account) DO UPDATE SET choice = excluded.choice, cast_at = excluded.cast_at`,
@@ -106,8 +110,36 @@ func apply(t *tx, ev soviet.Event, p soviet.Payload) error {
 		_, err = t.exec(`UPDATE motions SET state = ?, closed = ?, yes_votes = ?, no_votes = ?, abstentions = ?,
 			eligible = ?, quorum_met = ?, adopted = ? WHERE id = ?`,
 			string(state), at, r.Yes, r.No, r.Abstain, r.Eligible, boolInt(r.QuorumMet), boolInt(r.Adopted), p.Motion)
+	case soviet.Participated:
+		_, err = t.exec("INSERT INTO participation (vote, account) VALUES (?, ?)", p.Vote, ev.Actor)
+	case soviet.BulletinPublished:
+		err = applyBulletin(t, ev.Seq, p)
 	default:
 		return fmt.Errorf("no projection for event type %s", ev.Type)
 	}
 	return err
+}
+
+// applyBulletin records a published bulletin and its ballots. The ballot
+// box it came from is not touched: emptying it is the closing command's
+// part (soviet.Tx.EmptyBox), and on replay there is no box.
+func applyBulletin(t *tx, seq int64, p soviet.BulletinPublished) error {
+	b := &p.Bulletin
+	// The hash in the log must be the bulletin's, or the downloadable
+	// file could not be checked against the log.
+	if h, err := b.Hash(); err != nil {
+		return err
+	} else if h != p.Hash {
+		return fmt.Errorf("the bulletin of vote %d hashes to %s, not the recorded %s", b.Vote, h, p.Hash)
+	}
+	if _, err := t.exec("INSERT INTO bulletins (vote, seq, hash, ballots, participants) VALUES (?, ?, ?, ?, ?)",
+		b.Vote, seq, p.Hash, len(b.Ballots), b.Participants); err != nil {
+		return err
+	}
+	for _, e := range b.Ballots {
+		if _, err := t.exec("INSERT INTO bulletin_ballots (vote, receipt, content) VALUES (?, ?, ?)", b.Vote, e.Receipt, string(e.Content)); err != nil {
+			return err
+		}
+	}
+	return nil
 }

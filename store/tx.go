@@ -29,6 +29,10 @@ type tx struct {
 	compact  [][]byte
 	lastTime int64
 	appended []soviet.Event
+
+	// deposits are the ballots put into boxes in this transaction and
+	// not yet written (PostgreSQL: mixBoxes writes them).
+	deposits []deposit
 }
 
 var hasher = rfc6962.DefaultHasher
@@ -134,12 +138,14 @@ type logMark struct {
 	size     int64
 	head     []byte
 	appended int
+	deposits int
 }
 
-func (t *tx) mark() logMark { return logMark{t.size, t.head, len(t.appended)} }
+func (t *tx) mark() logMark { return logMark{t.size, t.head, len(t.appended), len(t.deposits)} }
 
 func (t *tx) reset(m logMark) {
 	t.size, t.head, t.appended = m.size, m.head, t.appended[:m.appended]
+	t.deposits = t.deposits[:m.deposits]
 }
 
 // Append implements soviet.Tx.
