@@ -42,6 +42,12 @@ func Run(t *testing.T, open Opener) {
 		{"SecretsStayOutOfLog", testSecretsStayOutOfLog},
 		{"SessionsAndTokens", testSessionsAndTokens},
 		{"Reopen", testReopen},
+		{"SecretBallot", testSecretBallot},
+		{"SecrecyChoice", testSecrecyChoice},
+		{"OneBallotPerVoter", testOneBallotPerVoter},
+		{"BallotBoxTampering", testBallotBoxTampering},
+		{"SecrecyOfStoredData", testSecrecyOfStoredData},
+		{"BoxMixing", testBoxMixing},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -609,6 +615,25 @@ func populate(t testing.TB, open Opener) *Fixture {
 		t.Fatal(err)
 	}
 	f.OpenMotion(f.Putilov, f.Bob, "Open", soviet.TwoThirds)
+	// A closed secret vote and an open one with ballots in its box.
+	s := f.OpenSecretMotion(f.Putilov, f.Bob, "Secret", soviet.Simple)
+	for _, v := range []struct {
+		who    int64
+		choice soviet.Choice
+	}{{f.Founder, soviet.Yes}, {f.Alice, soviet.No}, {f.Bob, soviet.Yes}} {
+		if _, err := f.Svc.CastBallot(ctx, v.who, s, v.choice); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := f.Svc.CloseVote(ctx, f.Founder, s); err != nil {
+		t.Fatal(err)
+	}
+	o := f.OpenSecretMotion(f.Putilov, f.Alice, "Open secret", soviet.Simple)
+	for _, v := range []int64{f.Founder, f.Bob} {
+		if _, err := f.Svc.CastBallot(ctx, v, o, soviet.Abstain); err != nil {
+			t.Fatal(err)
+		}
+	}
 	return f
 }
 
@@ -693,6 +718,9 @@ func testTamperingDetected(t *testing.T, open Opener) {
 		"motion_supporters": "INSERT INTO motion_supporters (motion, account, since) SELECT m.id, a.id, 0 FROM motions m, accounts a WHERE a.handle = 'olga' AND m.id = (SELECT MIN(id) FROM motions)",
 		"electorate":        "INSERT INTO electorate (motion, account) SELECT m.id, a.id FROM motions m, accounts a WHERE a.handle = 'olga' AND m.id = (SELECT MIN(id) FROM motions)",
 		"rollcall":          "UPDATE rollcall SET choice = 'no' WHERE choice = 'yes'",
+		"participation":     "INSERT INTO participation (vote, account) SELECT MAX(p.vote), a.id FROM participation p, accounts a WHERE a.handle = 'olga' GROUP BY a.id",
+		"bulletins":         "UPDATE bulletins SET hash = 'forged'",
+		"bulletin_ballots":  `UPDATE bulletin_ballots SET content = '{"choice":"no"}' WHERE content = '{"choice":"yes"}'`,
 	}
 	for _, p := range store.Projections() {
 		q, ok := projEdits[p.Table]
