@@ -95,6 +95,12 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	return db, nil
 }
 
+// OpenExisting opens a database to read it, as verify does: it applies no
+// migration, writes nothing, and its Transact fails.
+func OpenExisting(ctx context.Context, dsn string) (*DB, error) {
+	return open(ctx, dsn, Options{})
+}
+
 // Migrate applies pending migrations to dsn and returns.
 func Migrate(ctx context.Context, dsn string, log *slog.Logger) error {
 	db, err := open(ctx, dsn, Options{Logger: log})

@@ -40,6 +40,9 @@ func (db *DB) Transact(ctx context.Context, fn func(context.Context, soviet.Tx) 
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if db.jobs == nil {
+		return ErrClosed
+	}
 	j := &job{ctx: ctx, fn: fn, done: make(chan struct{})}
 	db.closeMu.RLock()
 	if db.closed {
