@@ -259,7 +259,7 @@ func randomBudget(r *rand.Rand, voters, projects int, tieProne bool) *Budget {
 			cost = 0
 		}
 		total += cost
-		b.Projects = append(b.Projects, BudgetProject{ID: string(rune('a' + c%26)) + strings.Repeat("x", c/26), Cost: cost})
+		b.Projects = append(b.Projects, BudgetProject{ID: string(rune('a'+c%26)) + strings.Repeat("x", c/26), Cost: cost})
 	}
 	b.Limit = total * int64(1+r.IntN(6)) / 10
 	for range voters {
