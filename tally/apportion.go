@@ -1,0 +1,592 @@
+package tally
+
+import (
+	"container/heap"
+	"math/big"
+	"math/bits"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// The apportionment methods, as named on the command line.
+const (
+	// MethodDHondt gives seats by the highest quotients count/(s+1), s the
+	// seats a party already has: the Jefferson method, which rounds down.
+	MethodDHondt = "dhondt"
+	// MethodSainteLague uses the quotients count/(s+0.5): the Webster
+	// method, which rounds to the nearest.
+	MethodSainteLague = "sainte-lague"
+	// MethodHare is the largest-remainder method with the Hare quota
+	// total/seats: each party gets the whole part of count/quota, and the
+	// seats left go to the largest remainders.
+	MethodHare = "hare"
+	// MethodHuntingtonHill uses the quotients count/√(s(s+1)), which round
+	// at the geometric mean (the method of the US House). Its first divisor
+	// is 0, so every party with a positive count gets a seat before any
+	// gets a second: with Min 0 it behaves as Min 1 for those parties
+	// whenever the house is large enough. If it is not, the first seats go
+	// to the largest counts.
+	MethodHuntingtonHill = "huntington-hill"
+)
+
+// ApportionMethods lists the methods Apportion knows.
+var ApportionMethods = []string{MethodDHondt, MethodSainteLague, MethodHare, MethodHuntingtonHill}
+
+// MaxHouse bounds the house size Apportion accepts.
+const MaxHouse = 10_000_000
+
+// Party is one of the bodies that share the seats: a party with its votes,
+// or a constituent council with its members.
+type Party struct {
+	Name  string
+	Count int64
+}
+
+// ApportionOptions tunes an apportionment.
+type ApportionOptions struct {
+	// Min is the least number of seats each party gets, unless it is
+	// excluded by the threshold.
+	Min int
+	// Threshold is a share of the total count (1/20 for 5%): a party with a
+	// smaller share gets no seats. Nil or zero means no threshold.
+	Threshold *big.Rat
+	// Seed is the published seed of the lots that break ties the method's
+	// own rule leaves open.
+	Seed string
+}
+
+// Apportionment is the outcome of Apportion and how it was computed.
+type Apportionment struct {
+	Method    string
+	House     int
+	Min       int
+	Threshold *big.Rat
+	Total     *big.Int // the sum of all counts
+	// Seats holds each party's seats, in input order; Parties explains them.
+	Seats   []int
+	Parties []ApportionedParty
+	// Divisor methods: the last seat awarded by quotient and the first that
+	// was not. Any divisor above Next's quotient and at most Last's gives
+	// every party its seats (Min aside). Nil when no seat went by quotient
+	// or nothing was left in line.
+	Last, Next *SeatQuotient
+	// Hare: the quota (total of the parties sharing by quota / QuotaSeats),
+	// and the seats shared by quota (the house less the minimum seats of
+	// parties held at the minimum).
+	Quota      *big.Rat
+	QuotaSeats int
+	Ties       []ApportionTie
+	Seed       string
+}
+
+// ApportionedParty explains one party's seats.
+type ApportionedParty struct {
+	Name     string
+	Count    int64
+	Seats    int
+	Excluded bool // below the threshold: no seats
+	AtMin    bool // holds only the minimum: its count alone would give it fewer
+	// Divisor methods: the quotient of its last seat won by quotient (nil if
+	// none) and of its next seat (nil if it cannot win one).
+	Last, Next *SeatQuotient
+	// Hare: count/quota, and whether a remainder seat went to it.
+	Quotient    *big.Rat
+	ByRemainder bool
+}
+
+// SeatQuotient is a divisor method's priority for one seat of a party:
+// count / divisor.
+type SeatQuotient struct {
+	Party   int    // index into the parties
+	Seat    int    // which of the party's seats, from 1
+	Divisor string // "3", "2.5", "√12", "0"
+	Value   string // count/divisor to 4 decimal places ("∞" for divisor 0), for display
+}
+
+// ApportionTie records parties with equal claims on the last seats.
+type ApportionTie struct {
+	Parties []int // tied parties, in input order
+	Seats   int   // seats they shared
+	Winners []int // those who got them, in input order
+	Rule    string
+}
+
+// Apportion divides seats among parties by count with the named method.
+//
+// Ties at the last seats (equal quotients, or equal remainders for hare) go
+// to the party with the larger count, then by lot from opts.Seed; a tie that
+// does not decide a seat is not a tie. A party below the threshold gets no
+// seats; every other party gets at least opts.Min, and the rest are shared
+// by the method starting from there (for hare: parties whose share falls
+// short of the minimum are held at it and the others share the rest by
+// quota, until none falls short). Parties with a count of 0 get only the
+// minimum. It returns an *InputError (errors.Is(err, ErrBadInput)) when the
+// request cannot be met: an unknown method, negative counts or seats,
+// duplicate names, more minimum seats than the house, or seats to share and
+// no count to share them by.
+func Apportion(method string, seats int, parties []Party, opts ApportionOptions) (*Apportionment, error) {
+	if !slices.Contains(ApportionMethods, method) {
+		return nil, badInputf("unknown apportionment method %q (want %s)", method, strings.Join(ApportionMethods, ", "))
+	}
+	if seats < 0 || seats > MaxHouse {
+		return nil, badInputf("seats %d out of range 0 to %d", seats, MaxHouse)
+	}
+	if opts.Min < 0 {
+		return nil, badInputf("the minimum %d is negative", opts.Min)
+	}
+	if t := opts.Threshold; t != nil && (t.Sign() < 0 || t.Cmp(big.NewRat(1, 1)) > 0) {
+		return nil, badInputf("threshold %s is not a share between 0 and 1", t.RatString())
+	}
+	names := make(map[string]int, len(parties))
+	a := &Apportionment{
+		Method: method, House: seats, Min: opts.Min, Seed: opts.Seed,
+		Total:   new(big.Int),
+		Seats:   make([]int, len(parties)),
+		Parties: make([]ApportionedParty, len(parties)),
+	}
+	if opts.Threshold != nil {
+		a.Threshold = new(big.Rat).Set(opts.Threshold)
+	}
+	for i, p := range parties {
+		if p.Name == "" {
+			return nil, badInputf("party %d has no name", i+1)
+		}
+		if j, dup := names[p.Name]; dup {
+			return nil, badInputf("parties %d and %d have the same name %q", j+1, i+1, p.Name)
+		}
+		names[p.Name] = i
+		if p.Count < 0 {
+			return nil, badInputf("party %q has a negative count", p.Name)
+		}
+		a.Total.Add(a.Total, big.NewInt(p.Count))
+		a.Parties[i] = ApportionedParty{Name: p.Name, Count: p.Count}
+	}
+	var eligible []int
+	for i, p := range parties {
+		if t := opts.Threshold; t != nil && t.Sign() > 0 {
+			// count/total >= num/den  <=>  count·den >= total·num
+			lhs := new(big.Int).Mul(big.NewInt(p.Count), t.Denom())
+			rhs := new(big.Int).Mul(a.Total, t.Num())
+			if lhs.Cmp(rhs) < 0 {
+				a.Parties[i].Excluded = true
+				continue
+			}
+		}
+		eligible = append(eligible, i)
+	}
+	if need := int64(opts.Min) * int64(len(eligible)); need > int64(seats) {
+		return nil, badInputf("a minimum of %d seats for each of %d parties needs %d seats, more than the %d in the house",
+			opts.Min, len(eligible), need, seats)
+	}
+	var err error
+	if method == MethodHare {
+		err = a.hare(eligible)
+	} else {
+		err = a.divisor(eligible)
+	}
+	if err != nil {
+		return nil, err
+	}
+	for i := range a.Parties {
+		a.Parties[i].Seats = a.Seats[i]
+	}
+	return a, nil
+}
+
+// seatEntry is a party's claim on its next seat: s seats held.
+type seatEntry struct {
+	party int
+	count uint64
+	s     uint64
+}
+
+// divisorOf returns the divisor for the seat after s, scaled so that only
+// ratios matter: s+1 (D'Hondt), 2s+1 (Sainte-Laguë, for s+0.5).
+func divisorOf(method string, s uint64) uint64 {
+	if method == MethodSainteLague {
+		return 2*s + 1
+	}
+	return s + 1
+}
+
+// comparePriority compares the quotients of two claims exactly: +1 if x's
+// is larger.
+func comparePriority(method string, x, y seatEntry) int {
+	if method == MethodHuntingtonHill {
+		switch {
+		case x.s == 0 && y.s == 0:
+			return 0
+		case x.s == 0:
+			return 1
+		case y.s == 0:
+			return -1
+		}
+		// count_x² · s_y(s_y+1)  vs  count_y² · s_x(s_x+1)
+		return cmp192(mulSq(x.count, y.s*(y.s+1)), mulSq(y.count, x.s*(x.s+1)))
+	}
+	// count_x · d(s_y)  vs  count_y · d(s_x)
+	xh, xl := bits.Mul64(x.count, divisorOf(method, y.s))
+	yh, yl := bits.Mul64(y.count, divisorOf(method, x.s))
+	return cmp192([3]uint64{0, xh, xl}, [3]uint64{0, yh, yl})
+}
+
+// mulSq returns v²·m as a 192-bit number, most significant word first.
+func mulSq(v, m uint64) [3]uint64 {
+	h, l := bits.Mul64(v, v)
+	p1, p0 := bits.Mul64(l, m)
+	q1, q0 := bits.Mul64(h, m)
+	mid, carry := bits.Add64(q0, p1, 0)
+	return [3]uint64{q1 + carry, mid, p0}
+}
+
+func cmp192(x, y [3]uint64) int {
+	for i := range x {
+		switch {
+		case x[i] > y[i]:
+			return 1
+		case x[i] < y[i]:
+			return -1
+		}
+	}
+	return 0
+}
+
+// seatHeap orders claims by quotient, then count (the tie rule), then input
+// order (only to be deterministic before a lot is drawn).
+type seatHeap struct {
+	method  string
+	entries []seatEntry
+}
+
+func (h *seatHeap) Len() int { return len(h.entries) }
+func (h *seatHeap) Less(i, j int) bool {
+	x, y := h.entries[i], h.entries[j]
+	if c := comparePriority(h.method, x, y); c != 0 {
+		return c > 0
+	}
+	if x.count != y.count {
+		return x.count > y.count
+	}
+	return x.party < y.party
+}
+func (h *seatHeap) Swap(i, j int) { h.entries[i], h.entries[j] = h.entries[j], h.entries[i] }
+func (h *seatHeap) Push(x any)    { h.entries = append(h.entries, x.(seatEntry)) }
+func (h *seatHeap) Pop() any {
+	e := h.entries[len(h.entries)-1]
+	h.entries = h.entries[:len(h.entries)-1]
+	return e
+}
+
+// divisor shares the seats by a highest-quotients method.
+func (a *Apportionment) divisor(eligible []int) error {
+	h := &seatHeap{method: a.Method}
+	for _, i := range eligible {
+		a.Seats[i] = a.Min
+		if c := a.Parties[i].Count; c > 0 {
+			h.entries = append(h.entries, seatEntry{party: i, count: uint64(c), s: uint64(a.Min)})
+		}
+	}
+	left := a.House - a.Min*len(eligible)
+	if left == 0 {
+		a.explainDivisor(eligible, nil, nil)
+		return nil
+	}
+	if len(h.entries) == 0 {
+		return badInputf("no party with a positive count to share the %d seats left after the minimum", left)
+	}
+	heap.Init(h)
+	awarded := make([]seatEntry, 0, left)
+	for range left {
+		e := heap.Pop(h).(seatEntry)
+		awarded = append(awarded, e)
+		a.Seats[e.party]++
+		heap.Push(h, seatEntry{party: e.party, count: e.count, s: e.s + 1})
+	}
+	last := awarded[len(awarded)-1]
+	// Claims equal to the last seat's quotient that did not get a seat make
+	// a tie at the boundary; settle it by count, then by lot.
+	var waiting []seatEntry
+	for h.Len() > 0 && comparePriority(a.Method, h.entries[0], last) == 0 {
+		waiting = append(waiting, heap.Pop(h).(seatEntry))
+	}
+	var next *seatEntry
+	if len(waiting) > 0 {
+		var tied []seatEntry
+		for k := len(awarded) - 1; k >= 0 && comparePriority(a.Method, awarded[k], last) == 0; k-- {
+			tied = append(tied, awarded[k])
+		}
+		slices.Reverse(tied)
+		won := len(tied)
+		group := append(tied, waiting...)
+		winners, rule := a.settleTie(group, won)
+		t := ApportionTie{Seats: won, Rule: rule}
+		isWinner := map[int]bool{}
+		for _, e := range winners {
+			isWinner[e.party] = true
+		}
+		for _, e := range tied {
+			if !isWinner[e.party] {
+				a.Seats[e.party]--
+			}
+		}
+		for _, e := range waiting {
+			if isWinner[e.party] {
+				a.Seats[e.party]++
+			}
+		}
+		for _, e := range group {
+			t.Parties = append(t.Parties, e.party)
+			if isWinner[e.party] {
+				t.Winners = append(t.Winners, e.party)
+			} else if next == nil {
+				n := e
+				next = &n
+			}
+		}
+		slices.Sort(t.Parties)
+		slices.Sort(t.Winners)
+		a.Ties = append(a.Ties, t)
+		last = winners[len(winners)-1]
+	} else if h.Len() > 0 {
+		n := h.entries[0]
+		next = &n
+	}
+	a.explainDivisor(eligible, &last, next)
+	return nil
+}
+
+// settleTie picks won claims of a group with equal quotients (or
+// remainders): larger count first, then by lot among equal counts. The
+// group is sorted by count, largest first, then input order.
+func (a *Apportionment) settleTie(group []seatEntry, won int) ([]seatEntry, string) {
+	slices.SortStableFunc(group, func(x, y seatEntry) int {
+		switch {
+		case x.count > y.count:
+			return -1
+		case x.count < y.count:
+			return 1
+		}
+		return x.party - y.party
+	})
+	edge := group[won-1].count
+	lo := slices.IndexFunc(group, func(e seatEntry) bool { return e.count == edge })
+	hi := lo
+	for hi < len(group) && group[hi].count == edge {
+		hi++
+	}
+	byCount := lo > 0 || hi < len(group)
+	if hi-lo == 1 || hi <= won {
+		return slices.Clone(group[:won]), "larger count"
+	}
+	class := slices.Clone(group[lo:hi])
+	lot := NewLot(a.Seed)
+	lot.Shuffle(len(class), func(i, j int) { class[i], class[j] = class[j], class[i] })
+	winners := append(slices.Clone(group[:lo]), class[:won-lo]...)
+	if byCount {
+		return winners, "larger count, then lot"
+	}
+	return winners, "lot"
+}
+
+// explainDivisor fills the quotients of the explanation.
+func (a *Apportionment) explainDivisor(eligible []int, last, next *seatEntry) {
+	if last != nil {
+		a.Last = a.quotient(last.party, last.s)
+	}
+	if next != nil {
+		a.Next = a.quotient(next.party, next.s)
+	}
+	for _, i := range eligible {
+		p := &a.Parties[i]
+		if p.Count == 0 {
+			p.AtMin = a.Min > 0
+			continue
+		}
+		if s := a.Seats[i]; s > a.Min {
+			p.Last = a.quotient(i, uint64(s-1))
+		} else if a.Min > 0 {
+			p.AtMin = true
+		}
+		p.Next = a.quotient(i, uint64(a.Seats[i]))
+	}
+}
+
+// quotient describes the claim of party i on its seat s+1.
+func (a *Apportionment) quotient(i int, s uint64) *SeatQuotient {
+	v := a.Parties[i].Count
+	q := &SeatQuotient{Party: i, Seat: int(s) + 1}
+	switch a.Method {
+	case MethodDHondt:
+		q.Divisor = strconv.FormatUint(s+1, 10)
+		q.Value = new(big.Rat).SetFrac(big.NewInt(v), new(big.Int).SetUint64(s+1)).FloatString(4)
+	case MethodSainteLague:
+		d := new(big.Rat).SetFrac(new(big.Int).SetUint64(2*s+1), big.NewInt(2))
+		q.Divisor = d.FloatString(1)
+		q.Value = new(big.Rat).Quo(new(big.Rat).SetInt64(v), d).FloatString(4)
+	case MethodHuntingtonHill:
+		sq := new(big.Int).Mul(new(big.Int).SetUint64(s), new(big.Int).SetUint64(s+1))
+		q.Divisor = "√" + sq.String()
+		if s == 0 {
+			q.Divisor, q.Value = "0", "∞"
+			break
+		}
+		root := new(big.Float).SetPrec(200).SetInt(sq)
+		root.Sqrt(root)
+		val := new(big.Float).SetPrec(200).SetInt64(v)
+		q.Value = val.Quo(val, root).Text('f', 4)
+	}
+	return q
+}
+
+// hare shares the seats by largest remainders with the Hare quota.
+func (a *Apportionment) hare(eligible []int) error {
+	atMin := make([]bool, len(a.Parties))
+	held := 0
+	for {
+		var sharing []int
+		for _, i := range eligible {
+			if !atMin[i] {
+				sharing = append(sharing, i)
+			}
+		}
+		quotaSeats := a.House - a.Min*held
+		if err := a.hareOnce(sharing, quotaSeats); err != nil {
+			return err
+		}
+		short := false
+		for _, i := range sharing {
+			if a.Seats[i] < a.Min {
+				atMin[i] = true
+				held++
+				short = true
+			}
+		}
+		if !short {
+			for _, i := range eligible {
+				if atMin[i] {
+					a.Seats[i] = a.Min
+					a.Parties[i].AtMin = true
+				}
+			}
+			return nil
+		}
+		a.Ties = nil
+	}
+}
+
+// hareOnce gives seats to the sharing parties by quota and remainders.
+func (a *Apportionment) hareOnce(sharing []int, seats int) error {
+	a.QuotaSeats = seats
+	a.Quota = nil
+	total := new(big.Int)
+	for _, i := range sharing {
+		total.Add(total, big.NewInt(a.Parties[i].Count))
+		a.Seats[i] = 0
+		a.Parties[i].Quotient = nil
+		a.Parties[i].ByRemainder = false
+	}
+	if seats == 0 {
+		return nil
+	}
+	if total.Sign() == 0 {
+		if seats > a.Min*len(sharing) {
+			return badInputf("no party with a positive count to share the %d seats left after the minimum", seats-a.Min*len(sharing))
+		}
+		for _, i := range sharing {
+			a.Seats[i] = a.Min
+		}
+		return nil
+	}
+	a.Quota = new(big.Rat).SetFrac(total, big.NewInt(int64(seats)))
+	type claim struct {
+		seatEntry
+		rem *big.Int
+	}
+	claims := make([]claim, 0, len(sharing))
+	given := 0
+	bigSeats := big.NewInt(int64(seats))
+	for _, i := range sharing {
+		v := a.Parties[i].Count
+		num := new(big.Int).Mul(big.NewInt(v), bigSeats)
+		a.Parties[i].Quotient = new(big.Rat).SetFrac(num, total)
+		whole, rem := new(big.Int).QuoRem(num, total, new(big.Int))
+		a.Seats[i] = int(whole.Int64())
+		given += a.Seats[i]
+		claims = append(claims, claim{seatEntry{party: i, count: uint64(v)}, rem})
+	}
+	left := seats - given
+	if left == 0 {
+		return nil
+	}
+	slices.SortStableFunc(claims, func(x, y claim) int {
+		if c := x.rem.Cmp(y.rem); c != 0 {
+			return -c
+		}
+		switch {
+		case x.count > y.count:
+			return -1
+		case x.count < y.count:
+			return 1
+		}
+		return x.party - y.party
+	})
+	edge := claims[left-1].rem
+	lo, hi := left-1, left
+	for lo > 0 && claims[lo-1].rem.Cmp(edge) == 0 {
+		lo--
+	}
+	for hi < len(claims) && claims[hi].rem.Cmp(edge) == 0 {
+		hi++
+	}
+	winners := make([]int, 0, left)
+	for _, c := range claims[:lo] {
+		winners = append(winners, c.party)
+	}
+	if hi > left {
+		group := make([]seatEntry, 0, hi-lo)
+		for _, c := range claims[lo:hi] {
+			group = append(group, c.seatEntry)
+		}
+		won, rule := a.settleTie(group, left-lo)
+		t := ApportionTie{Seats: left - lo, Rule: rule}
+		for _, e := range group {
+			t.Parties = append(t.Parties, e.party)
+		}
+		for _, e := range won {
+			winners = append(winners, e.party)
+			t.Winners = append(t.Winners, e.party)
+		}
+		slices.Sort(t.Parties)
+		slices.Sort(t.Winners)
+		a.Ties = append(a.Ties, t)
+	} else {
+		for _, c := range claims[lo:left] {
+			winners = append(winners, c.party)
+		}
+	}
+	for _, i := range winners {
+		a.Seats[i]++
+		a.Parties[i].ByRemainder = true
+	}
+	return nil
+}
+
+// ParseShare reads a threshold as a share: "5%", "2.5%" or "0.05" (a
+// number with no % sign is a fraction of 1).
+func ParseShare(s string) (*big.Rat, error) {
+	t := strings.TrimSpace(s)
+	percent := strings.HasSuffix(t, "%")
+	t = strings.TrimSpace(strings.TrimSuffix(t, "%"))
+	if _, err := parsePBDecimal(t); err != nil || strings.Contains(t, ",") {
+		return nil, badInputf("threshold %q is not a share such as 5%% or 0.05", s)
+	}
+	r, _ := new(big.Rat).SetString(t)
+	if percent {
+		r.Quo(r, big.NewRat(100, 1))
+	}
+	if r.Cmp(big.NewRat(1, 1)) > 0 {
+		return nil, badInputf("threshold %q is more than the whole", s)
+	}
+	return r, nil
+}
