@@ -207,7 +207,7 @@ func (r budgetReport) text(w io.Writer) error {
 			fmt.Fprintf(&out, "  round %d: projects %s tied; %s went first, by %s\n", t.Round, r.ids(t.Projects), b.Projects[t.Chosen].ID, t.Rule)
 		}
 	}
-	_, err := io.WriteString(w, out.String())
+	_, err := io.WriteString(w, trimLines(out.String()))
 	return err
 }
 
