@@ -90,18 +90,19 @@ type ApportionedParty struct {
 	// Divisor methods: the quotient of its last seat won by quotient (nil if
 	// none) and of its next seat (nil if it cannot win one).
 	Last, Next *SeatQuotient
-	// Hare: count/quota, and whether a remainder seat went to it.
-	Quotient    *big.Rat
+	// Hare: whether a remainder seat went to it (Apportionment.Quotas
+	// gives its count/quota).
 	ByRemainder bool
+	sharing     bool // hare: shared by quota
 }
 
-// SeatQuotient is a divisor method's priority for one seat of a party:
-// count / divisor.
+// SeatQuotient is a divisor method's claim of one party on one seat:
+// count / divisor. Divisor and Value format it for people.
 type SeatQuotient struct {
-	Party   int    // index into the parties
-	Seat    int    // which of the party's seats, from 1
-	Divisor string // "3", "2.5", "√12", "0"
-	Value   string // count/divisor to 4 decimal places ("∞" for divisor 0), for display
+	Party  int // index into the parties
+	Seat   int // which of the party's seats, from 1
+	count  int64
+	method string
 }
 
 // ApportionTie records parties with equal claims on the last seats.
@@ -139,6 +140,7 @@ func Apportion(method string, seats int, parties []Party, opts ApportionOptions)
 		return nil, badInputf("threshold %s is not a share between 0 and 1", t.RatString())
 	}
 	names := make(map[string]int, len(parties))
+	var totalHi, totalLo uint64
 	a := &Apportionment{
 		Method: method, House: seats, Min: opts.Min, Seed: opts.Seed,
 		Total:   new(big.Int),
@@ -159,9 +161,12 @@ func Apportion(method string, seats int, parties []Party, opts ApportionOptions)
 		if p.Count < 0 {
 			return nil, badInputf("party %q has a negative count", p.Name)
 		}
-		a.Total.Add(a.Total, big.NewInt(p.Count))
+		var carry uint64
+		totalLo, carry = bits.Add64(totalLo, uint64(p.Count), 0)
+		totalHi += carry
 		a.Parties[i] = ApportionedParty{Name: p.Name, Count: p.Count}
 	}
+	a.Total = uint128Big(totalHi, totalLo)
 	var eligible []int
 	for i, p := range parties {
 		if t := opts.Threshold; t != nil && t.Sign() > 0 {
@@ -360,7 +365,7 @@ func (a *Apportionment) divisor(eligible []int) error {
 // remainders): larger count first, then by lot among equal counts. The
 // group is sorted by count, largest first, then input order.
 func (a *Apportionment) settleTie(group []seatEntry, won int) ([]seatEntry, string) {
-	slices.SortStableFunc(group, func(x, y seatEntry) int {
+	slices.SortFunc(group, func(x, y seatEntry) int {
 		switch {
 		case x.count > y.count:
 			return -1
@@ -397,46 +402,65 @@ func (a *Apportionment) explainDivisor(eligible []int, last, next *seatEntry) {
 	if next != nil {
 		a.Next = a.quotient(next.party, next.s)
 	}
-	for _, i := range eligible {
+	// One allocation for every party's two quotients.
+	qs := make([]SeatQuotient, 2*len(eligible))
+	for k, i := range eligible {
 		p := &a.Parties[i]
 		if p.Count == 0 {
 			p.AtMin = a.Min > 0
 			continue
 		}
 		if s := a.Seats[i]; s > a.Min {
-			p.Last = a.quotient(i, uint64(s-1))
+			qs[2*k] = SeatQuotient{Party: i, Seat: s, count: p.Count, method: a.Method}
+			p.Last = &qs[2*k]
 		} else if a.Min > 0 {
 			p.AtMin = true
 		}
-		p.Next = a.quotient(i, uint64(a.Seats[i]))
+		qs[2*k+1] = SeatQuotient{Party: i, Seat: a.Seats[i] + 1, count: p.Count, method: a.Method}
+		p.Next = &qs[2*k+1]
 	}
 }
 
 // quotient describes the claim of party i on its seat s+1.
 func (a *Apportionment) quotient(i int, s uint64) *SeatQuotient {
-	v := a.Parties[i].Count
-	q := &SeatQuotient{Party: i, Seat: int(s) + 1}
-	switch a.Method {
-	case MethodDHondt:
-		q.Divisor = strconv.FormatUint(s+1, 10)
-		q.Value = new(big.Rat).SetFrac(big.NewInt(v), new(big.Int).SetUint64(s+1)).FloatString(4)
+	return &SeatQuotient{Party: i, Seat: int(s) + 1, count: a.Parties[i].Count, method: a.Method}
+}
+
+// Divisor returns the divisor of the quotient: "3" (D'Hondt), "2.5"
+// (Sainte-Laguë), "√12" or "0" (Huntington–Hill).
+func (q *SeatQuotient) Divisor() string {
+	s := uint64(q.Seat - 1)
+	switch q.method {
 	case MethodSainteLague:
-		d := new(big.Rat).SetFrac(new(big.Int).SetUint64(2*s+1), big.NewInt(2))
-		q.Divisor = d.FloatString(1)
-		q.Value = new(big.Rat).Quo(new(big.Rat).SetInt64(v), d).FloatString(4)
+		return new(big.Rat).SetFrac(new(big.Int).SetUint64(2*s+1), big.NewInt(2)).FloatString(1)
 	case MethodHuntingtonHill:
-		sq := new(big.Int).Mul(new(big.Int).SetUint64(s), new(big.Int).SetUint64(s+1))
-		q.Divisor = "√" + sq.String()
 		if s == 0 {
-			q.Divisor, q.Value = "0", "∞"
-			break
+			return "0"
 		}
+		return "√" + new(big.Int).Mul(new(big.Int).SetUint64(s), new(big.Int).SetUint64(s+1)).String()
+	}
+	return strconv.FormatUint(s+1, 10)
+}
+
+// Value returns count/divisor to 4 decimal places, "∞" for a divisor of 0:
+// for display; the count compares quotients exactly.
+func (q *SeatQuotient) Value() string {
+	s := uint64(q.Seat - 1)
+	v := big.NewInt(q.count)
+	switch q.method {
+	case MethodSainteLague:
+		return new(big.Rat).SetFrac(new(big.Int).Mul(v, big.NewInt(2)), new(big.Int).SetUint64(2*s+1)).FloatString(4)
+	case MethodHuntingtonHill:
+		if s == 0 {
+			return "∞"
+		}
+		sq := new(big.Int).Mul(new(big.Int).SetUint64(s), new(big.Int).SetUint64(s+1))
 		root := new(big.Float).SetPrec(200).SetInt(sq)
 		root.Sqrt(root)
-		val := new(big.Float).SetPrec(200).SetInt64(v)
-		q.Value = val.Quo(val, root).Text('f', 4)
+		val := new(big.Float).SetPrec(200).SetInt(v)
+		return val.Quo(val, root).Text('f', 4)
 	}
-	return q
+	return new(big.Rat).SetFrac(v, new(big.Int).SetUint64(s+1)).FloatString(4)
 }
 
 // hare shares the seats by largest remainders with the Hare quota.
@@ -467,6 +491,7 @@ func (a *Apportionment) hare(eligible []int) error {
 				if atMin[i] {
 					a.Seats[i] = a.Min
 					a.Parties[i].AtMin = true
+					a.Parties[i].sharing = false
 				}
 			}
 			return nil
@@ -479,17 +504,19 @@ func (a *Apportionment) hare(eligible []int) error {
 func (a *Apportionment) hareOnce(sharing []int, seats int) error {
 	a.QuotaSeats = seats
 	a.Quota = nil
-	total := new(big.Int)
+	var hi, lo uint64
 	for _, i := range sharing {
-		total.Add(total, big.NewInt(a.Parties[i].Count))
+		var carry uint64
+		lo, carry = bits.Add64(lo, uint64(a.Parties[i].Count), 0)
+		hi += carry
 		a.Seats[i] = 0
-		a.Parties[i].Quotient = nil
 		a.Parties[i].ByRemainder = false
+		a.Parties[i].sharing = true
 	}
 	if seats == 0 {
 		return nil
 	}
-	if total.Sign() == 0 {
+	if hi == 0 && lo == 0 {
 		if seats > a.Min*len(sharing) {
 			return badInputf("no party with a positive count to share the %d seats left after the minimum", seats-a.Min*len(sharing))
 		}
@@ -498,29 +525,42 @@ func (a *Apportionment) hareOnce(sharing []int, seats int) error {
 		}
 		return nil
 	}
+	total := uint128Big(hi, lo)
 	a.Quota = new(big.Rat).SetFrac(total, big.NewInt(int64(seats)))
+	// count·seats = whole·total + rem: the whole number of quotas, and the
+	// remainder (in units of 1/total, the same for every party).
 	type claim struct {
 		seatEntry
-		rem *big.Int
+		rem [2]uint64
 	}
 	claims := make([]claim, 0, len(sharing))
 	given := 0
 	bigSeats := big.NewInt(int64(seats))
+	num, whole, rem := new(big.Int), new(big.Int), new(big.Int)
 	for _, i := range sharing {
-		v := a.Parties[i].Count
-		num := new(big.Int).Mul(big.NewInt(v), bigSeats)
-		a.Parties[i].Quotient = new(big.Rat).SetFrac(num, total)
-		whole, rem := new(big.Int).QuoRem(num, total, new(big.Int))
-		a.Seats[i] = int(whole.Int64())
-		given += a.Seats[i]
-		claims = append(claims, claim{seatEntry{party: i, count: uint64(v)}, rem})
+		v := uint64(a.Parties[i].Count)
+		var q uint64
+		var r [2]uint64
+		if hi == 0 {
+			ph, pl := bits.Mul64(v, uint64(seats))
+			q, r[1] = bits.Div64(ph, pl, lo) // ph < lo: count <= total
+		} else {
+			num.Mul(new(big.Int).SetUint64(v), bigSeats)
+			whole.QuoRem(num, total, rem)
+			q = whole.Uint64()
+			r = uint128Of(rem)
+		}
+		a.Seats[i] = int(q)
+		given += int(q)
+		claims = append(claims, claim{seatEntry{party: i, count: v}, r})
 	}
 	left := seats - given
 	if left == 0 {
 		return nil
 	}
-	slices.SortStableFunc(claims, func(x, y claim) int {
-		if c := x.rem.Cmp(y.rem); c != 0 {
+	cmpRem := func(x, y [2]uint64) int { return cmp192([3]uint64{0, x[0], x[1]}, [3]uint64{0, y[0], y[1]}) }
+	slices.SortFunc(claims, func(x, y claim) int {
+		if c := cmpRem(x.rem, y.rem); c != 0 {
 			return -c
 		}
 		switch {
@@ -532,24 +572,24 @@ func (a *Apportionment) hareOnce(sharing []int, seats int) error {
 		return x.party - y.party
 	})
 	edge := claims[left-1].rem
-	lo, hi := left-1, left
-	for lo > 0 && claims[lo-1].rem.Cmp(edge) == 0 {
-		lo--
+	lo2, hi2 := left-1, left
+	for lo2 > 0 && cmpRem(claims[lo2-1].rem, edge) == 0 {
+		lo2--
 	}
-	for hi < len(claims) && claims[hi].rem.Cmp(edge) == 0 {
-		hi++
+	for hi2 < len(claims) && cmpRem(claims[hi2].rem, edge) == 0 {
+		hi2++
 	}
 	winners := make([]int, 0, left)
-	for _, c := range claims[:lo] {
+	for _, c := range claims[:lo2] {
 		winners = append(winners, c.party)
 	}
-	if hi > left {
-		group := make([]seatEntry, 0, hi-lo)
-		for _, c := range claims[lo:hi] {
+	if hi2 > left {
+		group := make([]seatEntry, 0, hi2-lo2)
+		for _, c := range claims[lo2:hi2] {
 			group = append(group, c.seatEntry)
 		}
-		won, rule := a.settleTie(group, left-lo)
-		t := ApportionTie{Seats: left - lo, Rule: rule}
+		won, rule := a.settleTie(group, left-lo2)
+		t := ApportionTie{Seats: left - lo2, Rule: rule}
 		for _, e := range group {
 			t.Parties = append(t.Parties, e.party)
 		}
@@ -561,7 +601,7 @@ func (a *Apportionment) hareOnce(sharing []int, seats int) error {
 		slices.Sort(t.Winners)
 		a.Ties = append(a.Ties, t)
 	} else {
-		for _, c := range claims[lo:left] {
+		for _, c := range claims[lo2:left] {
 			winners = append(winners, c.party)
 		}
 	}
@@ -570,6 +610,29 @@ func (a *Apportionment) hareOnce(sharing []int, seats int) error {
 		a.Parties[i].ByRemainder = true
 	}
 	return nil
+}
+
+// Quotas returns party i's count divided by the Hare quota, exactly: the
+// seats it would have if seats were divisible. Nil for other methods and
+// for parties that did not share by quota.
+func (a *Apportionment) Quotas(i int) *big.Rat {
+	if a.Quota == nil || i < 0 || i >= len(a.Parties) || !a.Parties[i].sharing {
+		return nil
+	}
+	return new(big.Rat).Quo(new(big.Rat).SetInt64(a.Parties[i].Count), a.Quota)
+}
+
+// uint128Big returns hi·2^64 + lo.
+func uint128Big(hi, lo uint64) *big.Int {
+	x := new(big.Int).SetUint64(hi)
+	x.Lsh(x, 64)
+	return x.Or(x, new(big.Int).SetUint64(lo))
+}
+
+// uint128Of returns a non-negative big.Int below 2^128 as two words.
+func uint128Of(x *big.Int) [2]uint64 {
+	lo := new(big.Int).And(x, new(big.Int).SetUint64(^uint64(0))).Uint64()
+	return [2]uint64{new(big.Int).Rsh(x, 64).Uint64(), lo}
 }
 
 // ParseShare reads a threshold as a share: "5%", "2.5%" or "0.05" (a

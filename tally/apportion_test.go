@@ -114,7 +114,7 @@ func quotientValue(q *SeatQuotient) string {
 	if q == nil {
 		return ""
 	}
-	return q.Value
+	return q.Value()
 }
 
 // TestApportionThreshold: A 6100, B 5000, C 900 (7.5%), 10 seats.

@@ -238,7 +238,6 @@ func (m *mesInstance) runExact(e *big.Rat, seed string) mesRun {
 // exactRho returns project c's per-voter payment, or false if its
 // supporters cannot afford it.
 func (m *mesInstance) exactRho(c int, budget []*big.Rat) (*big.Rat, bool) {
-	cost := new(big.Rat).SetInt64(m.cost[c])
 	if m.cost[c] == 0 {
 		return new(big.Rat), true
 	}
@@ -247,55 +246,113 @@ func (m *mesInstance) exactRho(c int, budget []*big.Rat) (*big.Rat, bool) {
 	for _, g := range m.supp[c] {
 		total.Add(total, tmp.Mul(budget[g], tmp.SetInt64(m.weight[g])))
 	}
-	if total.Cmp(cost) < 0 {
+	if total.Cmp(new(big.Rat).SetInt64(m.cost[c])) < 0 {
 		return nil, false
 	}
+	return m.payment(c, budget, nil), true
+}
+
+// payment returns the per-voter payment of project c, which its supporters
+// can afford: with the supporters in ascending order of budget, those who
+// cannot pay an equal share of what is left pay all they have.
+//
+// approx, if not nil, holds each budget rounded to float64 (correctly, as
+// big.Rat.Float64 does); the sort then compares exactly only budgets whose
+// rounded values are too close to order, which is much faster and gives the
+// same order. Groups may share one *big.Rat when their budgets are equal.
+func (m *mesInstance) payment(c int, budget []*big.Rat, approx []float64) *big.Rat {
+	cost := new(big.Rat).SetInt64(m.cost[c])
+	if m.cost[c] == 0 {
+		return new(big.Rat)
+	}
 	order := slices.Clone(m.supp[c])
-	slices.SortFunc(order, func(x, y int32) int { return budget[x].Cmp(budget[y]) })
+	slices.SortFunc(order, func(x, y int32) int {
+		if budget[x] == budget[y] {
+			return 0
+		}
+		if approx != nil {
+			ax, ay := approx[x], approx[y]
+			if gap := ax - ay; gap > 1e-9*ay || -gap > 1e-9*ax {
+				if gap < 0 {
+					return -1
+				}
+				return 1
+			}
+		}
+		return budget[x].Cmp(budget[y])
+	})
+	tmp := new(big.Rat)
 	paid := new(big.Rat)
 	payers := m.support[c]
-	for _, g := range order {
+	for i := 0; i < len(order); {
+		// Take the groups sharing this budget value together.
+		b := budget[order[i]]
+		w := int64(0)
+		for ; i < len(order) && budget[order[i]] == b; i++ {
+			w += m.weight[order[i]]
+		}
 		share := new(big.Rat).Sub(cost, paid)
 		share.Quo(share, tmp.SetInt64(payers))
-		if share.Cmp(budget[g]) <= 0 {
-			return share, true
+		if share.Cmp(b) <= 0 {
+			return share
 		}
-		paid.Add(paid, new(big.Rat).Mul(budget[g], tmp.SetInt64(m.weight[g])))
-		payers -= m.weight[g]
+		paid.Add(paid, new(big.Rat).Mul(b, tmp.SetInt64(w)))
+		payers -= w
 	}
-	// Unreachable: total >= cost means the richest group can pay the rest.
+	// Unreachable for an affordable project: the richest supporters can pay
+	// what is left.
 	panic("tally: MES payment not found for an affordable project")
 }
 
 // explain replays the selections at endowment e in exact arithmetic and
 // fills the rounds, the left-out projects and every voter's ledger.
 func (m *mesInstance) explain(res *BudgetResult, e *big.Rat, sel []int) {
+	// Budgets are shared, immutable values: groups that paid the same hold
+	// the same *big.Rat, so each payment is subtracted once per value.
+	start := new(big.Rat).Set(e)
+	ef, _ := start.Float64()
 	budget := make([]*big.Rat, len(m.weight))
+	approx := make([]float64, len(m.weight))
 	for g := range budget {
-		budget[g] = new(big.Rat).Set(e)
+		budget[g], approx[g] = start, ef
 	}
+	zero := new(big.Rat)
 	payments := make([][]VoterPayment, len(m.weight))
 	spent := int64(0)
+	type after struct {
+		value  *big.Rat
+		approx float64
+		paid   *big.Rat
+	}
 	for i, c := range sel {
-		rho, ok := m.exactRho(c, budget)
-		if !ok {
-			panic(fmt.Sprintf("tally: MES replay: project %d is not affordable", c))
-		}
+		// The selections come from a certified count: affordable.
+		rho := m.payment(c, budget, approx)
 		r := BudgetRound{Project: c, Cost: m.cost[c], Supporters: int(m.support[c]), Selected: true, Rho: rho}
 		if rho.Sign() > 0 {
 			r.EffectiveVotes = new(big.Rat).Quo(new(big.Rat).SetInt64(m.cost[c]), rho)
 		}
+		next := map[*big.Rat]after{}
 		for _, g := range m.supp[c] {
-			pay := rho
-			if budget[g].Cmp(rho) < 0 {
-				pay = new(big.Rat).Set(budget[g])
+			old := budget[g]
+			nb, ok := next[old]
+			if !ok {
+				if old.Cmp(rho) <= 0 {
+					nb = after{zero, 0, old}
+				} else {
+					v := new(big.Rat).Sub(old, rho)
+					f, _ := v.Float64()
+					nb = after{v, f, rho}
+				}
+				next[old] = nb
+			}
+			if nb.paid == old && old.Cmp(rho) < 0 {
 				r.PaidLess += int(m.weight[g])
 			} else {
 				r.PaidInFull += int(m.weight[g])
 			}
-			budget[g] = new(big.Rat).Sub(budget[g], pay)
-			if pay.Sign() > 0 || rho.Sign() == 0 {
-				payments[g] = append(payments[g], VoterPayment{Round: i + 1, Project: c, Amount: pay})
+			budget[g], approx[g] = nb.value, nb.approx
+			if nb.paid.Sign() > 0 || rho.Sign() == 0 {
+				payments[g] = append(payments[g], VoterPayment{Round: i + 1, Project: c, Amount: nb.paid})
 			}
 		}
 		spent = addSat(spent, m.cost[c])
@@ -306,18 +363,65 @@ func (m *mesInstance) explain(res *BudgetResult, e *big.Rat, sel []int) {
 	for _, c := range sel {
 		chosen[c] = true
 	}
-	tmp := new(big.Rat)
+	sum := newDenomSummer(budget)
 	for _, c := range m.active {
 		if chosen[c] {
 			continue
 		}
-		left := new(big.Rat)
-		for _, g := range m.supp[c] {
-			left.Add(left, tmp.Mul(budget[g], tmp.SetInt64(m.weight[g])))
-		}
-		res.NotSelected = append(res.NotSelected, BudgetLeftOut{Project: c, Cost: m.cost[c], Supporters: int(m.support[c]), MoneyLeft: left})
+		res.NotSelected = append(res.NotSelected, BudgetLeftOut{Project: c, Cost: m.cost[c], Supporters: int(m.support[c]),
+			MoneyLeft: sum.total(m.supp[c], m.weight)})
 	}
 	res.shares = &voterShares{groupOf: m.groupOf, payments: payments, remaining: budget, endowment: e}
+}
+
+// denomSummer adds weighted budgets exactly and fast: it adds the
+// numerators of budgets with the same denominator as integers, and only then
+// adds the sums as fractions, which saves a GCD per term.
+type denomSummer struct {
+	budget []*big.Rat
+	class  []int32 // per group: index of its budget's denominator in dens
+	dens   []*big.Int
+	sums   []*big.Int
+}
+
+func newDenomSummer(budget []*big.Rat) *denomSummer {
+	s := &denomSummer{budget: budget, class: make([]int32, len(budget))}
+	byValue := map[*big.Rat]int32{}
+	byDenom := map[string]int32{}
+	for g, b := range budget {
+		i, ok := byValue[b]
+		if !ok {
+			key := string(b.Denom().Bytes())
+			if i, ok = byDenom[key]; !ok {
+				i = int32(len(s.dens))
+				byDenom[key] = i
+				s.dens = append(s.dens, new(big.Int).Set(b.Denom()))
+				s.sums = append(s.sums, new(big.Int))
+			}
+			byValue[b] = i
+		}
+		s.class[g] = i
+	}
+	return s
+}
+
+// total returns Σ weight[g]·budget[g] over the groups.
+func (s *denomSummer) total(groups []int32, weight []int64) *big.Rat {
+	for _, x := range s.sums {
+		x.SetInt64(0)
+	}
+	term, w := new(big.Int), new(big.Int)
+	for _, g := range groups {
+		sum := s.sums[s.class[g]]
+		sum.Add(sum, term.Mul(s.budget[g].Num(), w.SetInt64(weight[g])))
+	}
+	total, frac := new(big.Rat), new(big.Rat)
+	for i, x := range s.sums {
+		if x.Sign() != 0 {
+			total.Add(total, frac.SetFrac(x, s.dens[i]))
+		}
+	}
+	return total
 }
 
 // countMES counts with the Method of Equal Shares, with Add1 completion if

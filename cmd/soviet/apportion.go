@@ -147,7 +147,7 @@ func apportionText(a *tally.Apportionment, threshold string) string {
 	} else {
 		fmt.Fprintln(tw, pad("name")+"\tcount\tshare\tseats\t \tnote")
 	}
-	for _, p := range a.Parties {
+	for i, p := range a.Parties {
 		note := ""
 		switch {
 		case p.Excluded:
@@ -159,8 +159,8 @@ func apportionText(a *tally.Apportionment, threshold string) string {
 		}
 		if hare {
 			q := "-"
-			if p.Quotient != nil {
-				q = p.Quotient.FloatString(4)
+			if quotas := a.Quotas(i); quotas != nil {
+				q = quotas.FloatString(4)
 			}
 			fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%d\t \t%s\n", pad(p.Name), p.Count, percentOf(p.Count, a.Total), q, p.Seats, note)
 		} else {
@@ -183,13 +183,13 @@ func apportionText(a *tally.Apportionment, threshold string) string {
 		}
 	} else if a.Last != nil {
 		fmt.Fprintf(&out, "The last seat went to %s (its seat %d) at quotient %d/%s = %s.\n",
-			name(a.Last.Party), a.Last.Seat, a.Parties[a.Last.Party].Count, a.Last.Divisor, a.Last.Value)
+			name(a.Last.Party), a.Last.Seat, a.Parties[a.Last.Party].Count, a.Last.Divisor(), a.Last.Value())
 		if a.Next != nil {
 			fmt.Fprintf(&out, "Next in line was %s (its seat %d) at quotient %d/%s = %s.\n",
-				name(a.Next.Party), a.Next.Seat, a.Parties[a.Next.Party].Count, a.Next.Divisor, a.Next.Value)
-			if a.Last.Value != a.Next.Value {
+				name(a.Next.Party), a.Next.Seat, a.Parties[a.Next.Party].Count, a.Next.Divisor(), a.Next.Value())
+			if a.Last.Value() != a.Next.Value() {
 				fmt.Fprintf(&out, "Any divisor above %s and at most %s gives each row its count divided by the divisor, %s",
-					a.Next.Value, a.Last.Value, roundingNames[a.Method])
+					a.Next.Value(), a.Last.Value(), roundingNames[a.Method])
 				if a.Min > 0 {
 					fmt.Fprintf(&out, ", and at least %d", a.Min)
 				}
@@ -282,7 +282,7 @@ func quotientJSONOf(a *tally.Apportionment, q *tally.SeatQuotient, withName bool
 	if q == nil {
 		return nil
 	}
-	j := &quotientJSON{Seat: q.Seat, Divisor: q.Divisor, Value: q.Value}
+	j := &quotientJSON{Seat: q.Seat, Divisor: q.Divisor(), Value: q.Value()}
 	if withName {
 		j.Name = a.Parties[q.Party].Name
 	}
@@ -304,15 +304,15 @@ func apportionJSONOf(a *tally.Apportionment, threshold string) apportionJSON {
 		out.Explanation.Quota = json.Number(a.Quota.FloatString(6))
 		out.Explanation.QuotaSeats = a.QuotaSeats
 	}
-	for _, p := range a.Parties {
+	for i, p := range a.Parties {
 		out.Seats[p.Name] = p.Seats
 		pj := apportionPartyJSON{
 			Name: p.Name, Count: p.Count, Seats: p.Seats, Excluded: p.Excluded, AtMin: p.AtMin,
 			LastQuotient: quotientJSONOf(a, p.Last, false), NextQuotient: quotientJSONOf(a, p.Next, false),
 			ByRemainder: p.ByRemainder,
 		}
-		if p.Quotient != nil {
-			pj.Quotas = json.Number(p.Quotient.FloatString(6))
+		if quotas := a.Quotas(i); quotas != nil {
+			pj.Quotas = json.Number(quotas.FloatString(6))
 		}
 		out.Parties = append(out.Parties, pj)
 	}
