@@ -1,7 +1,7 @@
 package tally
 
 import (
-	"container/heap"
+	"math"
 	"math/big"
 	"math/bits"
 	"slices"
@@ -204,6 +204,23 @@ type seatEntry struct {
 	party int
 	count uint64
 	s     uint64
+	key   float64 // the quotient, rounded: decides when far from the other's
+}
+
+// newSeatEntry returns the claim of a party with count on its seat s+1.
+func newSeatEntry(method string, party int, count, s uint64) seatEntry {
+	e := seatEntry{party: party, count: count, s: s}
+	switch method {
+	case MethodHuntingtonHill:
+		if s == 0 {
+			e.key = math.Inf(1)
+		} else {
+			e.key = float64(count) / math.Sqrt(float64(s)*float64(s+1))
+		}
+	default:
+		e.key = float64(count) / float64(divisorOf(method, s))
+	}
+	return e
 }
 
 // divisorOf returns the divisor for the seat after s, scaled so that only
@@ -218,6 +235,13 @@ func divisorOf(method string, s uint64) uint64 {
 // comparePriority compares the quotients of two claims exactly: +1 if x's
 // is larger.
 func comparePriority(method string, x, y seatEntry) int {
+	// The rounded quotients are within a few units in the last place of
+	// the exact ones: when they differ by much more, they decide.
+	if gap := x.key - y.key; gap > 1e-9*y.key {
+		return 1
+	} else if -gap > 1e-9*x.key {
+		return -1
+	}
 	if method == MethodHuntingtonHill {
 		switch {
 		case x.s == 0 && y.s == 0:
@@ -257,16 +281,15 @@ func cmp192(x, y [3]uint64) int {
 	return 0
 }
 
-// seatHeap orders claims by quotient, then count (the tie rule), then input
-// order (only to be deterministic before a lot is drawn).
+// seatHeap is a max-heap of claims ordered by quotient, then count (the tie
+// rule), then input order (only to be deterministic before a lot is drawn).
+// It is typed, rather than container/heap, to avoid boxing every claim.
 type seatHeap struct {
 	method  string
 	entries []seatEntry
 }
 
-func (h *seatHeap) Len() int { return len(h.entries) }
-func (h *seatHeap) Less(i, j int) bool {
-	x, y := h.entries[i], h.entries[j]
+func (h *seatHeap) before(x, y seatEntry) bool {
 	if c := comparePriority(h.method, x, y); c != 0 {
 		return c > 0
 	}
@@ -275,21 +298,56 @@ func (h *seatHeap) Less(i, j int) bool {
 	}
 	return x.party < y.party
 }
-func (h *seatHeap) Swap(i, j int) { h.entries[i], h.entries[j] = h.entries[j], h.entries[i] }
-func (h *seatHeap) Push(x any)    { h.entries = append(h.entries, x.(seatEntry)) }
-func (h *seatHeap) Pop() any {
-	e := h.entries[len(h.entries)-1]
-	h.entries = h.entries[:len(h.entries)-1]
-	return e
+
+func (h *seatHeap) init() {
+	for i := len(h.entries)/2 - 1; i >= 0; i-- {
+		h.down(i)
+	}
+}
+
+func (h *seatHeap) down(i int) {
+	e := h.entries
+	for {
+		best, l := i, 2*i+1
+		if l < len(e) && h.before(e[l], e[best]) {
+			best = l
+		}
+		if r := l + 1; r < len(e) && h.before(e[r], e[best]) {
+			best = r
+		}
+		if best == i {
+			return
+		}
+		e[i], e[best] = e[best], e[i]
+		i = best
+	}
+}
+
+// pop removes and returns the first claim.
+func (h *seatHeap) pop() seatEntry {
+	top := h.entries[0]
+	last := len(h.entries) - 1
+	h.entries[0] = h.entries[last]
+	h.entries = h.entries[:last]
+	if last > 0 {
+		h.down(0)
+	}
+	return top
+}
+
+// replaceTop replaces the first claim with e and restores the order.
+func (h *seatHeap) replaceTop(e seatEntry) {
+	h.entries[0] = e
+	h.down(0)
 }
 
 // divisor shares the seats by a highest-quotients method.
 func (a *Apportionment) divisor(eligible []int) error {
-	h := &seatHeap{method: a.Method}
+	h := &seatHeap{method: a.Method, entries: make([]seatEntry, 0, len(eligible))}
 	for _, i := range eligible {
 		a.Seats[i] = a.Min
 		if c := a.Parties[i].Count; c > 0 {
-			h.entries = append(h.entries, seatEntry{party: i, count: uint64(c), s: uint64(a.Min)})
+			h.entries = append(h.entries, newSeatEntry(a.Method, i, uint64(c), uint64(a.Min)))
 		}
 	}
 	left := a.House - a.Min*len(eligible)
@@ -300,20 +358,20 @@ func (a *Apportionment) divisor(eligible []int) error {
 	if len(h.entries) == 0 {
 		return badInputf("no party with a positive count to share the %d seats left after the minimum", left)
 	}
-	heap.Init(h)
+	h.init()
 	awarded := make([]seatEntry, 0, left)
 	for range left {
-		e := heap.Pop(h).(seatEntry)
+		e := h.entries[0]
 		awarded = append(awarded, e)
 		a.Seats[e.party]++
-		heap.Push(h, seatEntry{party: e.party, count: e.count, s: e.s + 1})
+		h.replaceTop(newSeatEntry(a.Method, e.party, e.count, e.s+1))
 	}
 	last := awarded[len(awarded)-1]
 	// Claims equal to the last seat's quotient that did not get a seat make
 	// a tie at the boundary; settle it by count, then by lot.
 	var waiting []seatEntry
-	for h.Len() > 0 && comparePriority(a.Method, h.entries[0], last) == 0 {
-		waiting = append(waiting, heap.Pop(h).(seatEntry))
+	for len(h.entries) > 0 && comparePriority(a.Method, h.entries[0], last) == 0 {
+		waiting = append(waiting, h.pop())
 	}
 	var next *seatEntry
 	if len(waiting) > 0 {
@@ -353,7 +411,7 @@ func (a *Apportionment) divisor(eligible []int) error {
 		slices.Sort(t.Winners)
 		a.Ties = append(a.Ties, t)
 		last = winners[len(winners)-1]
-	} else if h.Len() > 0 {
+	} else if len(h.entries) > 0 {
 		n := h.entries[0]
 		next = &n
 	}
