@@ -419,19 +419,23 @@ func (a *Apportionment) divisor(eligible []int) error {
 	return nil
 }
 
+// byCount orders claims by the tie rule: larger count first, then input
+// order.
+func byCount(x, y seatEntry) int {
+	switch {
+	case x.count > y.count:
+		return -1
+	case x.count < y.count:
+		return 1
+	}
+	return x.party - y.party
+}
+
 // settleTie picks won claims of a group with equal quotients (or
 // remainders): larger count first, then by lot among equal counts. The
 // group is sorted by count, largest first, then input order.
 func (a *Apportionment) settleTie(group []seatEntry, won int) ([]seatEntry, string) {
-	slices.SortFunc(group, func(x, y seatEntry) int {
-		switch {
-		case x.count > y.count:
-			return -1
-		case x.count < y.count:
-			return 1
-		}
-		return x.party - y.party
-	})
+	slices.SortFunc(group, byCount)
 	edge := group[won-1].count
 	lo := slices.IndexFunc(group, func(e seatEntry) bool { return e.count == edge })
 	hi := lo
@@ -621,13 +625,7 @@ func (a *Apportionment) hareOnce(sharing []int, seats int) error {
 		if c := cmpRem(x.rem, y.rem); c != 0 {
 			return -c
 		}
-		switch {
-		case x.count > y.count:
-			return -1
-		case x.count < y.count:
-			return 1
-		}
-		return x.party - y.party
+		return byCount(x.seatEntry, y.seatEntry)
 	})
 	edge := claims[left-1].rem
 	lo2, hi2 := left-1, left
