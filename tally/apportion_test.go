@@ -12,7 +12,7 @@ import (
 	"testing"
 )
 
-func parties(counts ...int64) []Party {
+func testParties(counts ...int64) []Party {
 	ps := make([]Party, len(counts))
 	for i, c := range counts {
 		ps[i] = Party{Name: string(rune('A' + i)), Count: c}
@@ -68,7 +68,7 @@ func TestApportionHonikel(t *testing.T) {
 //     three largest counts, since every divisor-0 quotient is infinite: A, B,
 //     C, with a tie on "∞" settled by the larger count.
 func TestApportionByHand(t *testing.T) {
-	ps := parties(100, 60, 25, 15)
+	ps := testParties(100, 60, 25, 15)
 	for _, tc := range []struct {
 		name   string
 		method string
@@ -123,7 +123,7 @@ func quotientValue(q *SeatQuotient) string {
 // 5/5/0. A threshold of exactly 7.5% keeps C (a share equal to the threshold
 // passes).
 func TestApportionThreshold(t *testing.T) {
-	ps := parties(6100, 5000, 900)
+	ps := testParties(6100, 5000, 900)
 	for _, tc := range []struct {
 		threshold string
 		want      []int
@@ -156,7 +156,7 @@ func TestApportionThreshold(t *testing.T) {
 // C falls short of the minimum, so it is held at 1 and A, B share 9 seats
 // with quota 99/9 = 11: 8.18 / 0.82, one left to B (0.82 > 0.18): 8/1/1.
 func TestApportionHareMinimum(t *testing.T) {
-	a, err := Apportion(MethodHare, 10, parties(90, 9, 1), ApportionOptions{Min: 1})
+	a, err := Apportion(MethodHare, 10, testParties(90, 9, 1), ApportionOptions{Min: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,11 +170,11 @@ func TestApportionHareMinimum(t *testing.T) {
 func TestApportionTiesByLot(t *testing.T) {
 	won := map[int]bool{}
 	for _, seed := range []string{"a", "b", "c", "d", "e", "f", "g", "h"} {
-		a, err := Apportion(MethodDHondt, 1, parties(100, 100), ApportionOptions{Seed: seed})
+		a, err := Apportion(MethodDHondt, 1, testParties(100, 100), ApportionOptions{Seed: seed})
 		if err != nil {
 			t.Fatal(err)
 		}
-		again, _ := Apportion(MethodDHondt, 1, parties(100, 100), ApportionOptions{Seed: seed})
+		again, _ := Apportion(MethodDHondt, 1, testParties(100, 100), ApportionOptions{Seed: seed})
 		if !slices.Equal(a.Seats, again.Seats) {
 			t.Fatalf("seed %s: %v then %v", seed, a.Seats, again.Seats)
 		}
@@ -188,7 +188,7 @@ func TestApportionTiesByLot(t *testing.T) {
 	}
 	// 6 and 4, four seats: 6 4 3 2(A's 3rd) 2(B's 2nd): a tie on 2 for the
 	// 4th seat, won by the larger count.
-	a, err := Apportion(MethodDHondt, 4, parties(6, 4), ApportionOptions{})
+	a, err := Apportion(MethodDHondt, 4, testParties(6, 4), ApportionOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,11 +196,11 @@ func TestApportionTiesByLot(t *testing.T) {
 		t.Errorf("seats %v, ties %+v", a.Seats, a.Ties)
 	}
 	// Hare: 1, 1, 1 and 2 seats: equal remainders, lot picks two.
-	h, err := Apportion(MethodHare, 2, parties(1, 1, 1), ApportionOptions{Seed: "x"})
+	h, err := Apportion(MethodHare, 2, testParties(1, 1, 1), ApportionOptions{Seed: "x"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sum(h.Seats) != 2 || len(h.Ties) != 1 || h.Ties[0].Rule != "lot" || len(h.Ties[0].Winners) != 2 {
+	if sumSeats(h.Seats) != 2 || len(h.Ties) != 1 || h.Ties[0].Rule != "lot" || len(h.Ties[0].Winners) != 2 {
 		t.Errorf("hare seats %v, ties %+v", h.Seats, h.Ties)
 	}
 }
@@ -208,7 +208,7 @@ func TestApportionTiesByLot(t *testing.T) {
 func TestApportionHugeCounts(t *testing.T) {
 	const M = math.MaxInt64
 	for _, method := range ApportionMethods {
-		a, err := Apportion(method, 3, parties(M, M-1, 1), ApportionOptions{})
+		a, err := Apportion(method, 3, testParties(M, M-1, 1), ApportionOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -234,15 +234,15 @@ func TestApportionRejects(t *testing.T) {
 		opts   ApportionOptions
 		want   string
 	}{
-		{"unknown method", "borda", 3, parties(1), ApportionOptions{}, "unknown apportionment method"},
-		{"negative seats", MethodDHondt, -1, parties(1), ApportionOptions{}, "out of range"},
-		{"negative count", MethodDHondt, 3, parties(-1), ApportionOptions{}, "negative count"},
+		{"unknown method", "borda", 3, testParties(1), ApportionOptions{}, "unknown apportionment method"},
+		{"negative seats", MethodDHondt, -1, testParties(1), ApportionOptions{}, "out of range"},
+		{"negative count", MethodDHondt, 3, testParties(-1), ApportionOptions{}, "negative count"},
 		{"duplicate name", MethodDHondt, 3, []Party{{"A", 1}, {"A", 2}}, ApportionOptions{}, "same name"},
-		{"minimum too large", MethodHare, 5, parties(1, 2, 3), ApportionOptions{Min: 2}, "a minimum of 2 seats for each of 3 parties needs 6 seats, more than the 5 in the house"},
-		{"nothing to share by", MethodDHondt, 3, parties(0, 0), ApportionOptions{}, "no party with a positive count"},
-		{"nothing to share by, hare", MethodHare, 3, parties(0, 0), ApportionOptions{}, "no party with a positive count"},
+		{"minimum too large", MethodHare, 5, testParties(1, 2, 3), ApportionOptions{Min: 2}, "a minimum of 2 seats for each of 3 parties needs 6 seats, more than the 5 in the house"},
+		{"nothing to share by", MethodDHondt, 3, testParties(0, 0), ApportionOptions{}, "no party with a positive count"},
+		{"nothing to share by, hare", MethodHare, 3, testParties(0, 0), ApportionOptions{}, "no party with a positive count"},
 		{"no parties", MethodSainteLague, 3, nil, ApportionOptions{}, "no party with a positive count"},
-		{"threshold over 1", MethodDHondt, 3, parties(1), ApportionOptions{Threshold: big.NewRat(3, 2)}, "not a share"},
+		{"threshold over 1", MethodDHondt, 3, testParties(1), ApportionOptions{Threshold: big.NewRat(3, 2)}, "not a share"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Apportion(tc.method, tc.seats, tc.ps, tc.opts)
@@ -253,7 +253,7 @@ func TestApportionRejects(t *testing.T) {
 	}
 }
 
-func sum(xs []int) int {
+func sumSeats(xs []int) int {
 	s := 0
 	for _, x := range xs {
 		s += x
@@ -276,7 +276,7 @@ func TestApportionProperties(t *testing.T) {
 			}
 		}
 		counts[0]++ // at least one positive count
-		ps := parties(counts...)
+		ps := testParties(counts...)
 		house := r.IntN(40)
 		minSeats := r.IntN(2)
 		if minSeats*n > house {
@@ -287,8 +287,8 @@ func TestApportionProperties(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s %v house %d: %v", method, counts, house, err)
 			}
-			if sum(a.Seats) != house {
-				t.Fatalf("%s %v: seats %v add to %d, not %d", method, counts, a.Seats, sum(a.Seats), house)
+			if sumSeats(a.Seats) != house {
+				t.Fatalf("%s %v: seats %v add to %d, not %d", method, counts, a.Seats, sumSeats(a.Seats), house)
 			}
 			for j, s := range a.Seats {
 				if s < minSeats {

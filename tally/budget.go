@@ -321,7 +321,7 @@ func FormatRat(v *big.Rat, decimals, places int) string {
 
 // addSat adds two non-negative int64 values, saturating at math.MaxInt64:
 // a total that large is over any budget anyway.
-func addSat(a, b int64) int64 {
+func addSatInt64(a, b int64) int64 {
 	if a > math.MaxInt64-b {
 		return math.MaxInt64
 	}

@@ -1,6 +1,7 @@
 package tally
 
 import (
+	"errors"
 	"math/big"
 	"math/rand/v2"
 	"os"
@@ -424,7 +425,7 @@ func TestCountBudgetRejects(t *testing.T) {
 				t.Fatalf("error %v, want it to mention %q", err, tc.want)
 			}
 			var ie *InputError
-			if !errorsAs(err, &ie) {
+			if !errors.As(err, &ie) {
 				t.Errorf("error %T is not an *InputError", err)
 			}
 		})

@@ -55,17 +55,17 @@ func ReadParties(r io.Reader) ([]Party, error) {
 			return nil, lineErrorf(line, "the name is empty")
 		}
 		if at, dup := lines[name]; dup {
-			return nil, lineErrorf(line, "%q appears twice (first at line %d)", clip(name), at)
+			return nil, lineErrorf(line, "%q appears twice (first at line %d)", clipForError(name), at)
 		}
 		lines[name] = line
 		n, err := strconv.ParseInt(count, 10, 64)
 		switch {
 		case errors.Is(err, strconv.ErrRange):
-			return nil, lineErrorf(line, "count %s of %q is too large", clip(count), clip(name))
+			return nil, lineErrorf(line, "count %s of %q is too large", clipForError(count), clipForError(name))
 		case err != nil:
-			return nil, lineErrorf(line, "count %q of %q is not a whole number", clip(count), clip(name))
+			return nil, lineErrorf(line, "count %q of %q is not a whole number", clipForError(count), clipForError(name))
 		case n < 0:
-			return nil, lineErrorf(line, "count %d of %q is negative", n, clip(name))
+			return nil, lineErrorf(line, "count %d of %q is negative", n, clipForError(name))
 		}
 		parties = append(parties, Party{Name: name, Count: n})
 	}

@@ -119,7 +119,7 @@ type mesRun struct {
 func (m *mesInstance) costOf(sel []int) int64 {
 	total := int64(0)
 	for _, c := range sel {
-		total = addSat(total, m.cost[c])
+		total = addSatInt64(total, m.cost[c])
 	}
 	return total
 }
@@ -355,7 +355,7 @@ func (m *mesInstance) explain(res *BudgetResult, e *big.Rat, sel []int) {
 				payments[g] = append(payments[g], VoterPayment{Round: i + 1, Project: c, Amount: nb.paid})
 			}
 		}
-		spent = addSat(spent, m.cost[c])
+		spent = addSatInt64(spent, m.cost[c])
 		r.Spent = spent
 		res.Rounds = append(res.Rounds, r)
 	}

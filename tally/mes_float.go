@@ -24,7 +24,7 @@ import (
 // at most u = 2^-53; a sum of n such terms at most (n+1)u of the sum. The
 // bounds below use generous multiples of these.
 
-const ulp = 0x1p-53
+const mesUlp = 0x1p-53
 
 // mesFloatState holds the scratch space of the fast count, reused across
 // completion steps.
@@ -79,14 +79,14 @@ func (m *mesInstance) runFloat(k int64, seed string, st *mesFloatState) (mesRun,
 	}
 	for g := range st.budget {
 		st.budget[g] = e
-		st.dev[g] = 8 * ulp * e
+		st.dev[g] = 8 * mesUlp * e
 	}
 	st.alive = append(st.alive[:0], m.active...)
 	for _, c := range st.alive {
 		if m.cost[c] == 0 {
 			st.lower[c] = 0
 		} else {
-			st.lower[c] = (1 / float64(m.support[c])) * (1 - 4*ulp)
+			st.lower[c] = (1 / float64(m.support[c])) * (1 - 4*mesUlp)
 		}
 	}
 	var run mesRun
@@ -204,31 +204,31 @@ func (m *mesInstance) evalFloat(c int, st *mesFloatState) floatEval {
 		minLow = min(minLow, b-d)
 	}
 	nterms := float64(len(supp) + 4)
-	errTotal := sumDev + 2*nterms*ulp*total
+	errTotal := sumDev + 2*nterms*mesUlp*total
 	switch {
-	case total+errTotal < C*(1-4*ulp):
+	case total+errTotal < C*(1-4*mesUlp):
 		return floatEval{status: evalUnaffordable}
-	case total-errTotal < C*(1+4*ulp):
+	case total-errTotal < C*(1+4*mesUlp):
 		return floatEval{status: evalUncertain}
 	}
 	rho0 := C / W
-	if minLow*(1-4*ulp) >= rho0*(1+8*ulp) {
+	if minLow*(1-4*mesUlp) >= rho0*(1+8*mesUlp) {
 		// Everyone pays C/W: exact, whatever the rounding of the budgets.
 		inv := 1 / W
 		return floatEval{status: evalOK, exact: keyInv, rho: rho0,
-			lo: inv * (1 - 4*ulp), hi: inv * (1 + 4*ulp), err: 8 * ulp * rho0}
+			lo: inv * (1 - 4*mesUlp), hi: inv * (1 + 4*mesUlp), err: 8 * mesUlp * rho0}
 	}
 	rho, paidPoor, poorDev, rich, ok := waterLevel(C, W, supp, m.weight, st)
 	if !ok {
 		return floatEval{status: evalUncertain}
 	}
 	_ = paidPoor
-	resid := 4 * nterms * ulp * C
+	resid := 4 * nterms * mesUlp * C
 	errRho := resid + sumDev + maxDev
 	return floatEval{
 		status: evalOK, rho: rho, err: errRho,
-		lo:      (rho - errRho) / C * (1 - 8*ulp),
-		hi:      (rho + errRho) / C * (1 + 8*ulp),
+		lo:      (rho - errRho) / C * (1 - 8*mesUlp),
+		hi:      (rho + errRho) / C * (1 + 8*mesUlp),
 		poorDev: poorDev, rich: rich, resid: resid,
 	}
 }
@@ -315,7 +315,7 @@ func (m *mesInstance) tightRhoBound(c int, ev floatEval, st *mesFloatState) (flo
 	supp := m.supp[c]
 	nterms := float64(len(supp) + 4)
 	rho := ev.rho
-	t := 8*ulp*rho + (ev.resid+ev.poorDev)/max(ev.rich, 1)
+	t := 8*mesUlp*rho + (ev.resid+ev.poorDev)/max(ev.rich, 1)
 	for range 64 {
 		if t >= ev.err {
 			return ev.err, true
@@ -328,7 +328,7 @@ func (m *mesInstance) tightRhoBound(c int, ev floatEval, st *mesFloatState) (flo
 			fHi += w * min(max(b-d, 0), hi)
 			fLo += w * min(b+d, max(lo, 0))
 		}
-		if fHi*(1-4*nterms*ulp) >= C*(1+4*ulp) && fLo*(1+4*nterms*ulp) < C*(1-4*ulp) {
+		if fHi*(1-4*nterms*mesUlp) >= C*(1+4*mesUlp) && fLo*(1+4*nterms*mesUlp) < C*(1-4*mesUlp) {
 			return t, true
 		}
 		t *= 2
@@ -342,11 +342,11 @@ func (m *mesInstance) tightRhoBound(c int, ev floatEval, st *mesFloatState) (flo
 func (m *mesInstance) payFloat(c int, rho, t float64, st *mesFloatState) {
 	for _, g := range m.supp[c] {
 		b, d := st.budget[g], st.dev[g]
-		if b+d-(rho-t) < -4*ulp*(b+d+rho) {
+		if b+d-(rho-t) < -4*mesUlp*(b+d+rho) {
 			st.budget[g], st.dev[g] = 0, 0
 			continue
 		}
 		st.budget[g] = max(b-rho, 0)
-		st.dev[g] = d + t + 4*ulp*(b+rho)
+		st.dev[g] = d + t + 4*mesUlp*(b+rho)
 	}
 }

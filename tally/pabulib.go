@@ -153,7 +153,7 @@ func (p *pbParser) line(n int, raw []byte) error {
 		}
 	}
 	if p.section == "" {
-		return lineErrorf(n, "expected the section title META, found %q", clip(s))
+		return lineErrorf(n, "expected the section title META, found %q", clipForError(s))
 	}
 	if p.needHeader {
 		return p.readHeader(n, fields)
@@ -293,14 +293,14 @@ func (p *pbParser) projectRow(n int, fields []string) error {
 		return lineErrorf(n, "project has an empty project_id")
 	}
 	if strings.Contains(id, ",") {
-		return lineErrorf(n, "project_id %q contains a comma, which separates ids in votes", clip(id))
+		return lineErrorf(n, "project_id %q contains a comma, which separates ids in votes", clipForError(id))
 	}
 	if at, dup := p.ids[id]; dup {
-		return lineErrorf(n, "project_id %q appears twice (first at line %d)", clip(id), p.costLines[at])
+		return lineErrorf(n, "project_id %q appears twice (first at line %d)", clipForError(id), p.costLines[at])
 	}
 	cost, err := parsePBDecimal(fields[p.costCol])
 	if err != nil {
-		return lineErrorf(n, "cost of project %q: %v", clip(id), err)
+		return lineErrorf(n, "cost of project %q: %v", clipForError(id), err)
 	}
 	p.ids[id] = len(p.costs)
 	p.costs = append(p.costs, cost)
@@ -318,7 +318,7 @@ func (p *pbParser) voteRow(n int, fields []string) error {
 		return lineErrorf(n, "vote has an empty voter_id")
 	}
 	if at, dup := p.voters[voter]; dup {
-		return lineErrorf(n, "voter_id %q appears twice (first at line %d)", clip(voter), at)
+		return lineErrorf(n, "voter_id %q appears twice (first at line %d)", clipForError(voter), at)
 	}
 	p.voters[voter] = n
 	var approved []int
@@ -327,18 +327,18 @@ func (p *pbParser) voteRow(n int, fields []string) error {
 			id = strings.TrimSpace(id)
 			c, ok := p.ids[id]
 			if !ok {
-				return lineErrorf(n, "voter %q approves project %q, which is not in PROJECTS", clip(voter), clip(id))
+				return lineErrorf(n, "voter %q approves project %q, which is not in PROJECTS", clipForError(voter), clipForError(id))
 			}
 			for _, d := range approved {
 				if d == c {
-					return lineErrorf(n, "voter %q approves project %q twice", clip(voter), clip(id))
+					return lineErrorf(n, "voter %q approves project %q twice", clipForError(voter), clipForError(id))
 				}
 			}
 			approved = append(approved, c)
 		}
 	}
 	if p.voteType == "choose-1" && len(approved) > 1 {
-		return lineErrorf(n, "voter %q chose %d projects in a choose-1 vote", clip(voter), len(approved))
+		return lineErrorf(n, "voter %q chose %d projects in a choose-1 vote", clipForError(voter), len(approved))
 	}
 	p.ballots = append(p.ballots, BudgetBallot{Voter: voter, Approved: approved})
 	return nil
@@ -364,7 +364,7 @@ func (p *pbParser) finish() (*PabulibFile, error) {
 		}
 		want, err := strconv.Atoi(v)
 		if err != nil || want < 0 {
-			return nil, lineErrorf(p.metaLine(key), "META %s %q is not a count", key, clip(v))
+			return nil, lineErrorf(p.metaLine(key), "META %s %q is not a count", key, clipForError(v))
 		}
 		if want != have {
 			return nil, lineErrorf(p.metaLine(key), "META %s is %d, but the file has %d", key, want, have)
@@ -450,7 +450,7 @@ type pbDecimal struct {
 
 // parsePBDecimal reads "1000000", "2500.50" or "2500,50".
 func parsePBDecimal(s string) (pbDecimal, error) {
-	d := pbDecimal{text: clip(s)}
+	d := pbDecimal{text: clipForError(s)}
 	if s == "" {
 		return d, errors.New("empty, want a number")
 	}
@@ -459,19 +459,19 @@ func parsePBDecimal(s string) (pbDecimal, error) {
 		intPart, frac, hasPoint = strings.Cut(s, ",")
 	}
 	if intPart == "" || (hasPoint && frac == "") {
-		return d, errors.New("not a decimal number: " + strconv.Quote(clip(s)))
+		return d, errors.New("not a decimal number: " + strconv.Quote(clipForError(s)))
 	}
 	for _, r := range intPart + frac {
 		if r < '0' || r > '9' {
 			if r == '-' {
-				return d, errors.New("negative: " + strconv.Quote(clip(s)))
+				return d, errors.New("negative: " + strconv.Quote(clipForError(s)))
 			}
-			return d, errors.New("not a decimal number: " + strconv.Quote(clip(s)))
+			return d, errors.New("not a decimal number: " + strconv.Quote(clipForError(s)))
 		}
 	}
 	frac = strings.TrimRight(frac, "0")
 	if len(frac) > 18 {
-		return d, errors.New("more than 18 decimal places: " + strconv.Quote(clip(s)))
+		return d, errors.New("more than 18 decimal places: " + strconv.Quote(clipForError(s)))
 	}
 	d.digits = strings.TrimLeft(intPart+frac, "0")
 	d.places = len(frac)
@@ -496,7 +496,7 @@ func (d pbDecimal) scaled(places int) (int64, bool) {
 }
 
 // clip shortens a value quoted in an error message.
-func clip(s string) string {
+func clipForError(s string) string {
 	if len(s) <= 40 {
 		return s
 	}

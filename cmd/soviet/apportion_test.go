@@ -8,9 +8,9 @@ import (
 	"testing"
 )
 
-// soviet runs the binary's run() with args and returns the exit code and
+// runApportion runs the binary's run() with args and returns the exit code and
 // the two outputs.
-func soviet(args ...string) (int, string, string) {
+func runApportion(args ...string) (int, string, string) {
 	var stdout, stderr bytes.Buffer
 	code := run(context.Background(), args, func(string) string { return "" }, strings.NewReader(""), &stdout, &stderr)
 	return code, stdout.String(), stderr.String()
@@ -31,11 +31,11 @@ func TestApportionGolden(t *testing.T) {
 		{"tied_lot.txt", []string{"--method", "dhondt", "--seats", "3", "--seed", "Petrograd 1917", "testdata/tied.csv"}},
 	} {
 		t.Run(tc.golden, func(t *testing.T) {
-			code, out, errOut := soviet(append([]string{"apportion"}, tc.args...)...)
+			code, out, errOut := runApportion(append([]string{"apportion"}, tc.args...)...)
 			if code != exitOK {
 				t.Fatalf("exit %d: %s", code, errOut)
 			}
-			checkGolden(t, tc.golden, []byte(out))
+			checkCountGolden(t, tc.golden, []byte(out))
 		})
 	}
 }
@@ -47,7 +47,7 @@ func TestApportionJSON(t *testing.T) {
 		"sainte-lague": {"A": 5, "B": 4, "C": 1},
 		"hare":         {"A": 5, "B": 4, "C": 1},
 	} {
-		code, out, errOut := soviet("apportion", "--method", method, "--seats", "10", "--format", "json", "testdata/honikel.csv")
+		code, out, errOut := runApportion("apportion", "--method", method, "--seats", "10", "--format", "json", "testdata/honikel.csv")
 		if code != exitOK {
 			t.Fatalf("%s: exit %d: %s", method, code, errOut)
 		}
@@ -86,7 +86,7 @@ func TestApportionErrors(t *testing.T) {
 		{"unknown flag", []string{"--method", "hare", "--seats", "5", "--house", "3", "testdata/honikel.csv"}, exitUsage, "flag provided but not defined"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			code, out, errOut := soviet(append([]string{"apportion"}, tc.args...)...)
+			code, out, errOut := runApportion(append([]string{"apportion"}, tc.args...)...)
 			if code != tc.code || out != "" || !strings.Contains(errOut, tc.want) {
 				t.Errorf("exit %d, stdout %q, stderr %q; want exit %d and %q", code, out, errOut, tc.code, tc.want)
 			}

@@ -4,6 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -20,8 +24,7 @@ func budgetCount(t *testing.T, a tallyArgs) (int, string, string) {
 	code := exitOK
 	if err != nil {
 		code = exitFailure
-		var u usageError
-		if asUsage(err, &u) {
+		if errors.As(err, new(usageError)) {
 			code = exitUsage
 		}
 		stderr.WriteString("soviet tally: " + err.Error() + "\n")
@@ -47,7 +50,7 @@ func TestTallyBudgetGolden(t *testing.T) {
 			if code != exitOK {
 				t.Fatalf("exit %d: %s", code, errOut)
 			}
-			checkGolden(t, tc.golden, []byte(out))
+			checkCountGolden(t, tc.golden, []byte(out))
 		})
 	}
 }
@@ -119,5 +122,37 @@ func TestTallyBudgetThroughRun(t *testing.T) {
 		func(string) string { return "" }, strings.NewReader(""), &stdout, &stderr)
 	if code != exitUsage || !strings.Contains(stderr.String(), "line 10") {
 		t.Errorf("malformed file: exit %d, stderr %s", code, stderr.String())
+	}
+}
+
+// The -update flag rewrites the golden files. Another test file of this
+// package may define it first; then this one uses that definition.
+func init() {
+	if flag.Lookup("update") == nil {
+		flag.Bool("update", false, "rewrite the golden files under testdata/")
+	}
+}
+
+func updatingCountGoldens() bool {
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
+}
+
+// checkCountGolden compares got with testdata/name, or rewrites it with -update.
+func checkCountGolden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if updatingCountGoldens() {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("output differs from %s (go test -update rewrites it):\n%s", path, got)
 	}
 }
