@@ -147,11 +147,11 @@ type motionRequest struct {
 }
 
 type motionResponse struct {
-	Motion     soviet.Motion          `json:"motion"`
-	Supporters []soviet.Account       `json:"supporters"`
-	Tally      *store.Tally           `json:"tally,omitempty"`
-	RollCall   []store.RollCallVote   `json:"roll_call,omitempty"`
-	YourVote   soviet.Choice          `json:"your_vote,omitempty"`
+	Motion     soviet.Motion        `json:"motion"`
+	Supporters []soviet.Account     `json:"supporters"`
+	Tally      *store.Tally         `json:"tally,omitempty"`
+	RollCall   []store.RollCallVote `json:"roll_call,omitempty"`
+	YourVote   soviet.Choice        `json:"your_vote,omitempty"`
 }
 
 type openRequest struct {

@@ -36,26 +36,42 @@ type (
 		Current string `json:"current"`
 		New     string `json:"new"`
 	}
-	tokenForm      struct{ Name string `json:"name"` }
-	federationForm struct{ Name string `json:"name"` }
-	councilForm    struct {
+	tokenForm struct {
+		Name string `json:"name"`
+	}
+	federationForm struct {
+		Name string `json:"name"`
+	}
+	councilForm struct {
 		Name        string `json:"name"`
 		Kind        string `json:"kind"`
 		Description string `json:"description,omitempty"`
 		Join        string `json:"join,omitempty"`
 		SendsTo     string `json:"sends_to,omitempty"`
 	}
-	linkForm       struct{ To string `json:"to"` }
-	invitationForm struct{ Note string `json:"note,omitempty"` }
-	joinForm       struct{ Message string `json:"message,omitempty"` }
-	decisionForm   struct{ Admit string `json:"admit"` }
-	motionForm     struct {
+	linkForm struct {
+		To string `json:"to"`
+	}
+	invitationForm struct {
+		Note string `json:"note,omitempty"`
+	}
+	joinForm struct {
+		Message string `json:"message,omitempty"`
+	}
+	decisionForm struct {
+		Admit string `json:"admit"`
+	}
+	motionForm struct {
 		Title    string `json:"title"`
 		Body     string `json:"body"`
 		Majority string `json:"majority,omitempty"`
 	}
-	openForm struct{ Deadline string `json:"deadline,omitempty"` }
-	voteForm struct{ Choice string `json:"choice"` }
+	openForm struct {
+		Deadline string `json:"deadline,omitempty"`
+	}
+	voteForm struct {
+		Choice string `json:"choice"`
+	}
 )
 
 // form parses a form post within maxBody.

@@ -42,8 +42,8 @@ type Server struct {
 	pw      PasswordParams
 	// dummyHash is checked when a handle does not exist.
 	dummyHash string
-	secure  bool
-	now     func() time.Time
+	secure    bool
+	now       func() time.Time
 
 	handler  http.Handler
 	routes   []route

@@ -192,4 +192,3 @@ func cmdVersion(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintln(e.stdout, "soviet", versionString())
 	return nil
 }
-
