@@ -235,15 +235,15 @@ func newReplayTx(ctx context.Context, db *DB) (*replayTx, error) {
 }
 
 func (r *replayTx) replay(ev soviet.Event, p soviet.Payload) error {
-	if _, err := r.sqltx.ExecContext(r.ctx, "SAVEPOINT ev"); err != nil {
+	if _, err := r.exec("SAVEPOINT ev"); err != nil {
 		return err
 	}
 	if err := apply(r.tx, ev, p); err != nil {
-		r.sqltx.ExecContext(r.ctx, "ROLLBACK TO SAVEPOINT ev")
-		r.sqltx.ExecContext(r.ctx, "RELEASE SAVEPOINT ev")
+		r.exec("ROLLBACK TO SAVEPOINT ev")
+		r.exec("RELEASE SAVEPOINT ev")
 		return err
 	}
-	_, err := r.sqltx.ExecContext(r.ctx, "RELEASE SAVEPOINT ev")
+	_, err := r.exec("RELEASE SAVEPOINT ev")
 	return err
 }
 
