@@ -8,6 +8,27 @@ import (
 	"soviet"
 )
 
+// projectors holds the projections of the event types added after the
+// foundation: each capability registers its own, in its own file, from an
+// init function (see onEvent).
+var projectors = map[string]func(t *tx, ev soviet.Event, p soviet.Payload) error{}
+
+// onEvent registers the projection of the event type of P.
+func onEvent[P soviet.Payload](f func(t *tx, ev soviet.Event, p P) error) {
+	var zero P
+	typ := zero.EventType()
+	if _, dup := projectors[typ]; dup {
+		panic("store: two projections for " + typ)
+	}
+	projectors[typ] = func(t *tx, ev soviet.Event, p soviet.Payload) error {
+		v, ok := p.(P)
+		if !ok {
+			return fmt.Errorf("event %s carries %T", typ, p)
+		}
+		return f(t, ev, v)
+	}
+}
+
 // apply writes one event into the projections. It is the only code that
 // writes projection tables, and it is used both live (in the transaction
 // that appends the event) and on replay (soviet verify), so the two cannot
@@ -17,6 +38,9 @@ func apply(t *tx, ev soviet.Event, p soviet.Payload) error {
 	// Replay decodes payloads into pointers; the live path passes values.
 	if v := reflect.ValueOf(p); v.Kind() == reflect.Pointer {
 		p = v.Elem().Interface().(soviet.Payload)
+	}
+	if f, ok := projectors[ev.Type]; ok {
+		return f(t, ev, p)
 	}
 	at := ev.Time.UnixMicro()
 	var err error

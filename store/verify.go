@@ -39,6 +39,12 @@ var projections = []projection{
 	{"rollcall", "motion, account"},
 }
 
+// addProjection registers a projection table of a later capability; call
+// it from an init function beside the table's projector.
+func addProjection(table, order string) {
+	projections = append(projections, projection{table, order})
+}
+
 // privateTables are not projections of the log: secrets and operational
 // state.
 var privateTables = []string{"credentials", "sessions", "api_tokens"}
