@@ -1,0 +1,446 @@
+package tally
+
+import (
+	"fmt"
+	"math/big"
+	"slices"
+)
+
+// Meek STV, as the reference rule of Hill, Wichmann and Woodall and as
+// Droop's "meek" rule counts it, so that our reports agree with Droop's to
+// every printed digit:
+//
+//   - Arithmetic: fixed point in units of 10^-27 (18 digits and 9 guard
+//     digits), every product and quotient truncated; two values closer than
+//     half a unit of the 18th place (5×10^8 units) compare equal.
+//   - Each ballot passes down its ranking: a candidate with keep value k
+//     keeps weight×k of it and passes on weight×(1−k); defeated candidates
+//     (k = 0) pass everything on.
+//   - The quota is the votes still held by candidates divided by seats+1;
+//     a candidate with more than the quota is elected.
+//   - Keep values of the elected are multiplied by quota/votes until the
+//     total surplus is at most 10^-9 of a vote, stops falling, or a batch
+//     of candidates is certain to lose.
+//   - Defeat the lowest candidate (ties: the candidates within the surplus
+//     of the lowest are tied; the one lower at the most recent earlier round
+//     goes, then by lot).
+//
+// The ballots are held in a trie of their rankings: every ballot sharing a
+// prefix gets the same weight there, so one multiplication serves them
+// all, and the result is exactly what ballot-by-ballot arithmetic gives.
+
+const (
+	meekScale = 27
+	meekShow  = 18
+)
+
+var (
+	// gEps is half a unit of the 18th decimal place, in units of 10^-27.
+	gEps = i128From(500_000_000)
+	// meekOmega is 10^-9 of a vote.
+	meekOmega = i128From(1_000_000_000_000_000_000)
+)
+
+// gcmp compares with the guard: values within gEps are equal.
+func gcmp(a, b i128) int {
+	d := a.sub(b)
+	if d.abs().cmp(gEps) < 0 {
+		return 0
+	}
+	return d.sign()
+}
+
+// trie holds the rankings in preorder: node i ranks cand[i] at depth
+// depth[i]; count[i] ballots pass through it; its subtree ends before
+// end[i].
+type trie struct {
+	cand     []int32
+	count    []uint64
+	depth    []int32
+	end      []int32
+	maxDepth int
+}
+
+func buildTrie(b *stvBallots) (*trie, error) {
+	// Linked construction, then a preorder flattening.
+	type lnode struct {
+		cand       int32
+		count      uint64
+		child, sib int32
+	}
+	nodes := make([]lnode, 1, len(b.cand)/2+1)
+	nodes[0] = lnode{cand: -1, child: -1, sib: -1}
+	for i := 0; i < b.len(); i++ {
+		at := int32(0)
+		w := uint64(b.weight[i])
+		for _, c := range b.ranking(i) {
+			ch := nodes[at].child
+			for ch >= 0 && nodes[ch].cand != c {
+				ch = nodes[ch].sib
+			}
+			if ch < 0 {
+				if len(nodes) >= 1<<31-1 {
+					return nil, invalidf("too many distinct rankings")
+				}
+				ch = int32(len(nodes))
+				nodes = append(nodes, lnode{cand: c, child: -1, sib: nodes[at].child})
+				nodes[at].child = ch
+			}
+			nodes[ch].count += w
+			at = ch
+		}
+	}
+	n := len(nodes) - 1
+	t := &trie{cand: make([]int32, 0, n), count: make([]uint64, 0, n), depth: make([]int32, 0, n), end: make([]int32, n)}
+	type frame struct{ node, depth int32 }
+	stack := []frame{}
+	for ch := nodes[0].child; ch >= 0; ch = nodes[ch].sib {
+		stack = append(stack, frame{ch, 0})
+	}
+	// open[d] is the preorder index of the node open at depth d.
+	var open []int32
+	for len(stack) > 0 {
+		f := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		idx := int32(len(t.cand))
+		for len(open) > int(f.depth) {
+			t.end[open[len(open)-1]] = idx
+			open = open[:len(open)-1]
+		}
+		open = append(open, idx)
+		nd := &nodes[f.node]
+		t.cand = append(t.cand, nd.cand)
+		t.count = append(t.count, nd.count)
+		t.depth = append(t.depth, f.depth)
+		t.maxDepth = max(t.maxDepth, int(f.depth)+1)
+		for ch := nd.child; ch >= 0; ch = nodes[ch].sib {
+			stack = append(stack, frame{ch, f.depth + 1})
+		}
+	}
+	for _, o := range open {
+		t.end[o] = int32(len(t.cand))
+	}
+	return t, nil
+}
+
+type meekCount struct {
+	c       *counter
+	t       *trie
+	kf      []i128 // keep values
+	omk     []i128 // 1 − keep values
+	vote    []i128
+	status  []Status
+	ws      []i128
+	total   i128 // valid ballots, in units
+	quota   i128
+	surplus i128
+	round   int
+	history [][]i128
+	elected int
+}
+
+func countMeek(c *counter) error {
+	b := c.stvBallots()
+	t, err := buildTrie(&b)
+	if err != nil {
+		return err
+	}
+	m := &meekCount{
+		c: c, t: t,
+		kf: make([]i128, c.n), omk: make([]i128, c.n), vote: make([]i128, c.n),
+		status: c.initialStatus(), ws: make([]i128, t.maxDepth+1),
+		total: i128From(b.total).mulU64(0), // set below
+	}
+	m.total = mustI128(new(big.Int).Mul(big.NewInt(b.total), scale27Big))
+	for i := range m.kf {
+		if m.status[i] == Hopeful {
+			m.setKF(i, scale27)
+		}
+	}
+	m.quota = m.calcQuota(m.total)
+	q := m.val(m.quota)
+	c.res.Quota = &q
+	c.res.Ballots = b.total
+	// First preferences, for the first round of the report.
+	for i, cand := range t.cand {
+		if t.depth[i] == 0 {
+			m.vote[cand] = m.vote[cand].add(scale27.mulU64(t.count[i]))
+		}
+	}
+	m.round = 1
+	m.record(ActionCount, nil, "first preferences")
+	seats := c.res.Seats
+	for !m.complete(seats) {
+		m.round++
+		status, batch := m.iterate(seats)
+		m.history = append(m.history, slices.Clone(m.vote))
+		m.record(ActionIterate, nil, "iterate ("+status+")")
+		switch status {
+		case "elected":
+			continue
+		case "batch":
+			slices.Sort(batch)
+			for _, x := range batch {
+				m.defeat(x, "certain loser")
+			}
+			continue
+		}
+		var hopeful []int
+		low := i128{}
+		first := true
+		for x, s := range m.status {
+			if s == Hopeful && (first || m.vote[x].cmp(low) < 0) {
+				low, first = m.vote[x], false
+			}
+		}
+		if first {
+			break
+		}
+		lim := low.add(m.surplus)
+		for x, s := range m.status {
+			if s == Hopeful && gcmp(lim, m.vote[x]) >= 0 {
+				hopeful = append(hopeful, x)
+			}
+		}
+		loser := m.pickLoser(hopeful)
+		note := fmt.Sprintf("surplus %s < omega", m.val(m.surplus))
+		if status == "stable" {
+			note = fmt.Sprintf("stable surplus %s", m.val(m.surplus))
+		}
+		m.defeat(loser, note)
+	}
+	// Fill the last seats, or defeat the last hopefuls.
+	var rest []int
+	for x, s := range m.status {
+		if s == Hopeful {
+			rest = append(rest, x)
+		}
+	}
+	for _, x := range rest {
+		if m.elected < seats {
+			m.elect(x, ActionRemaining)
+		} else {
+			m.status[x] = Defeated
+			m.record(ActionRemaining, []int{x}, "defeated")
+			m.setKF(x, i128{})
+			m.vote[x] = i128{}
+			m.distribute()
+		}
+	}
+	m.record(ActionComplete, nil, "")
+	return nil
+}
+
+func (m *meekCount) val(v i128) Value { return Value{n: v, scale: meekScale, show: meekShow} }
+
+func (m *meekCount) setKF(x int, k i128) {
+	m.kf[x] = k
+	m.omk[x] = scale27.sub(k)
+}
+
+// calcQuota is votes/(seats+1), truncated.
+func (m *meekCount) calcQuota(votes i128) i128 {
+	q := new(big.Int).Quo(votes.big(), big.NewInt(int64(m.c.res.Seats+1)))
+	return mustI128(q)
+}
+
+func (m *meekCount) complete(seats int) bool {
+	h := 0
+	for _, s := range m.status {
+		if s == Hopeful {
+			h++
+		}
+	}
+	left := seats - m.elected
+	return h <= left || left <= 0
+}
+
+// distribute passes every ballot down its ranking (see the trie).
+func (m *meekCount) distribute() {
+	for i := range m.vote {
+		if m.status[i] == Hopeful || m.status[i] == Elected {
+			m.vote[i] = i128{}
+		}
+	}
+	t := m.t
+	ws := m.ws
+	ws[0] = scale27
+	for i := 0; i < len(t.cand); {
+		d := t.depth[i]
+		w := ws[d]
+		c := t.cand[i]
+		kf := m.kf[c]
+		switch {
+		case kf.isZero():
+			ws[d+1] = w
+			i++
+			continue
+		case kf == scale27:
+			// A hopeful candidate keeps the whole weight: exactly what
+			// w×1 and w×0 give, without the arithmetic.
+			m.vote[c] = m.vote[c].add(w.mulU64(t.count[i]))
+			i = int(t.end[i])
+			continue
+		}
+		keep := mulScale27(w, kf)
+		m.vote[c] = m.vote[c].add(keep.mulU64(t.count[i]))
+		rest := mulScale27(w, m.omk[c])
+		if rest.sign() <= 0 {
+			i = int(t.end[i])
+			continue
+		}
+		ws[d+1] = rest
+		i++
+	}
+}
+
+func (m *meekCount) held() i128 {
+	var t i128
+	for x, s := range m.status {
+		if s == Hopeful || s == Elected {
+			t = t.add(m.vote[x])
+		}
+	}
+	return t
+}
+
+// iterate updates keep values until one of Droop's stopping conditions:
+// "elected", "omega", "stable" or "batch" (with the batch to defeat).
+func (m *meekCount) iterate(seats int) (string, []int) {
+	last := m.total
+	for {
+		m.distribute()
+		m.quota = m.calcQuota(m.held())
+		var newly []int
+		for x, s := range m.status {
+			if s == Hopeful && gcmp(m.vote[x], m.quota) > 0 {
+				newly = append(newly, x)
+			}
+		}
+		// Candidates elected together are recorded in ballot-paper order.
+		for _, x := range newly {
+			m.elect(x, ActionElect)
+		}
+		m.surplus = i128{}
+		for x, s := range m.status {
+			if s == Elected {
+				m.surplus = m.surplus.add(m.vote[x].sub(m.quota))
+			}
+		}
+		if len(newly) > 0 {
+			return "elected", nil
+		}
+		if gcmp(m.surplus, meekOmega) <= 0 {
+			return "omega", nil
+		}
+		if gcmp(m.surplus, last) >= 0 {
+			return "stable", nil
+		}
+		if batch := m.batchDefeat(seats); len(batch) > 0 {
+			return "batch", batch
+		}
+		last = m.surplus
+		qb := m.quota.big()
+		for x, s := range m.status {
+			if s != Elected {
+				continue
+			}
+			// kf ← (kf×quota, truncated) / votes, truncated.
+			k := new(big.Int).Mul(m.kf[x].big(), qb)
+			k.Quo(k, scale27Big)
+			k.Mul(k, scale27Big)
+			k.Quo(k, m.vote[x].big())
+			m.setKF(x, mustI128(k))
+		}
+	}
+}
+
+// batchDefeat finds the largest group of lowest candidates whose votes
+// together with the surplus cannot reach the next candidate, without
+// splitting candidates within the surplus of each other and leaving
+// enough hopefuls for the seats.
+func (m *meekCount) batchDefeat(seats int) []int {
+	var sorted []int
+	for x, s := range m.status {
+		if s == Hopeful {
+			sorted = append(sorted, x)
+		}
+	}
+	slices.SortStableFunc(sorted, func(a, b int) int { return m.vote[a].cmp(m.vote[b]) })
+	var groups [][]int
+	var group []int
+	vote := i128{}
+	for _, x := range sorted {
+		if gcmp(vote.add(m.surplus), m.vote[x]) >= 0 {
+			group = append(group, x)
+		} else {
+			if len(group) > 0 {
+				groups = append(groups, group)
+			}
+			group = []int{x}
+			vote = m.vote[x]
+		}
+	}
+	if len(group) > 0 {
+		groups = append(groups, group)
+	}
+	maxDefeat := len(sorted) - (seats - m.elected)
+	maxg := -1
+	n := 0
+	vote = i128{}
+	for g := 0; g < len(groups)-1; g++ {
+		n += len(groups[g])
+		if n > maxDefeat {
+			break
+		}
+		for _, x := range groups[g] {
+			vote = vote.add(m.vote[x])
+		}
+		if gcmp(vote.add(m.surplus), m.vote[groups[g+1][0]]) < 0 {
+			maxg = g
+		}
+	}
+	var batch []int
+	for g := 0; g <= maxg; g++ {
+		batch = append(batch, groups[g]...)
+	}
+	return batch
+}
+
+// pickLoser applies the tie rule to the candidates within the surplus of
+// the lowest: the lowest now, then at the most recent earlier round where
+// they differed, then by lot.
+func (m *meekCount) pickLoser(tied []int) int {
+	if len(tied) == 1 {
+		return tied[0]
+	}
+	hist := append(slices.Clone(m.history), m.vote)
+	return m.c.breakSTVTie(m.round, "defeat", tied, hist, true)
+}
+
+func (m *meekCount) elect(x int, a Action) {
+	m.status[x] = Elected
+	m.elected++
+	m.c.res.Elected = append(m.c.res.Elected, x)
+	m.record(a, []int{x}, "")
+}
+
+func (m *meekCount) defeat(x int, note string) {
+	m.status[x] = Defeated
+	m.record(ActionDefeat, []int{x}, note)
+	m.setKF(x, i128{})
+	m.vote[x] = i128{}
+	m.distribute()
+}
+
+func (m *meekCount) record(a Action, cands []int, note string) {
+	votes := snapshot(m.vote, meekScale, meekShow)
+	held := sumI128(m.vote)
+	ex := m.val(m.total.sub(held))
+	q := m.val(m.quota)
+	s := m.val(m.surplus)
+	m.c.res.Rounds = append(m.c.res.Rounds, Round{
+		Number: m.round, Action: a, Candidates: cands, Note: note,
+		Votes: votes, Status: slices.Clone(m.status), Exhausted: ex, Quota: &q, Surplus: &s,
+	})
+}

@@ -1,0 +1,257 @@
+package tally
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// ErrInvalid is wrapped by every error caused by the input rather than by
+// the engine: a malformed ballot file, an unknown method, too few
+// candidates for the seats. Callers test for it with errors.Is.
+var ErrInvalid = errors.New("invalid")
+
+// SyntaxError reports a malformed ballot file: the line where the problem
+// was found and what is wrong there. It wraps ErrInvalid.
+type SyntaxError struct {
+	Line int    // 1-based line number; 0 when the problem is the file as a whole
+	Msg  string // what is wrong, for people
+}
+
+func (e *SyntaxError) Error() string {
+	if e.Line == 0 {
+		return e.Msg
+	}
+	return fmt.Sprintf("line %d: %s", e.Line, e.Msg)
+}
+
+// Unwrap makes errors.Is(err, ErrInvalid) true.
+func (e *SyntaxError) Unwrap() error { return ErrInvalid }
+
+func syntaxErr(line int, format string, args ...any) error {
+	return &SyntaxError{Line: line, Msg: fmt.Sprintf(format, args...)}
+}
+
+// invalidf returns an error wrapping ErrInvalid.
+func invalidf(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", ErrInvalid, fmt.Sprintf(format, args...))
+}
+
+// Ballot is one ranking and the number of voters who cast it.
+type Ballot struct {
+	// Weight is how many identical ballots this one stands for (≥ 1).
+	Weight int64
+	// Ranking lists candidate indices (0-based, into Profile.Candidates)
+	// from most to least preferred. A candidate appears at most once.
+	Ranking []int
+	// Tied is nil for a strict ranking. Otherwise it has one flag per
+	// position, and Tied[i] means Ranking[i] is ranked equal to
+	// Ranking[i-1] (Tied[0] is always false).
+	Tied []bool
+}
+
+// strict reports whether the ballot ranks no two candidates equally.
+func (b *Ballot) strict() bool {
+	for _, t := range b.Tied {
+		if t {
+			return false
+		}
+	}
+	return true
+}
+
+// prefix returns the ranking up to, not including, the first group of
+// candidates ranked equally: how a method that needs one candidate per
+// preference reads the ballot (like a paper ballot read until the first
+// preference marked twice).
+func (b *Ballot) prefix() []int {
+	for i := 1; i < len(b.Tied); i++ {
+		if b.Tied[i] {
+			return b.Ranking[:i-1]
+		}
+	}
+	return b.Ranking
+}
+
+// Profile is everything a count needs: the candidates, which of them
+// withdrew, the number of seats and the ballots. Build one with NewProfile
+// or a reader (ReadBLT, ReadPrefLib); count it with Count.
+type Profile struct {
+	// Title names the election; it may be empty.
+	Title string
+	// Candidates holds the candidates' names, in ballot-paper order.
+	Candidates []string
+	// Withdrawn is nil or has one flag per candidate; a withdrawn candidate
+	// is skipped on every ballot, as if never ranked.
+	Withdrawn []bool
+	// Seats is the number of seats to fill.
+	Seats int
+	// Ballots holds the rankings, identical ones grouped by NewProfile.
+	Ballots []Ballot
+}
+
+// NewProfile returns a profile for the given candidates and seats with the
+// ballots grouped: identical rankings become one Ballot whose Weight is
+// their sum, in the order of first appearance (so the profile, and every
+// report made from it, is deterministic). The ballots' slices are copied.
+// It returns an error wrapping ErrInvalid if a ballot is malformed.
+func NewProfile(title string, candidates []string, withdrawn []bool, seats int, ballots []Ballot) (*Profile, error) {
+	p := &Profile{Title: title, Candidates: candidates, Withdrawn: withdrawn, Seats: seats}
+	if err := p.validateHeader(); err != nil {
+		return nil, err
+	}
+	g := newGrouper(len(candidates), len(ballots))
+	for i := range ballots {
+		if err := p.validateBallot(&ballots[i]); err != nil {
+			return nil, fmt.Errorf("ballot %d: %w", i+1, err)
+		}
+		g.add(&ballots[i])
+	}
+	p.Ballots = g.ballots()
+	return p, nil
+}
+
+// validateHeader checks what does not depend on the ballots.
+func (p *Profile) validateHeader() error {
+	if len(p.Candidates) == 0 {
+		return invalidf("no candidates")
+	}
+	if p.Withdrawn != nil && len(p.Withdrawn) != len(p.Candidates) {
+		return invalidf("%d withdrawn flags for %d candidates", len(p.Withdrawn), len(p.Candidates))
+	}
+	seen := make(map[string]int, len(p.Candidates))
+	for i, name := range p.Candidates {
+		if strings.TrimSpace(name) == "" {
+			return invalidf("candidate %d has no name", i+1)
+		}
+		if j, ok := seen[name]; ok {
+			return invalidf("candidates %d and %d are both named %q", j+1, i+1, name)
+		}
+		seen[name] = i
+	}
+	if p.Seats < 0 {
+		return invalidf("negative number of seats (%d)", p.Seats)
+	}
+	return nil
+}
+
+// validateBallot checks one ballot against the candidates.
+func (p *Profile) validateBallot(b *Ballot) error {
+	if b.Weight < 1 {
+		return invalidf("weight %d; it must be at least 1", b.Weight)
+	}
+	if b.Tied != nil && len(b.Tied) != len(b.Ranking) {
+		return invalidf("%d tie flags for %d rankings", len(b.Tied), len(b.Ranking))
+	}
+	if len(b.Tied) > 0 && b.Tied[0] {
+		return invalidf("the first preference cannot be tied with a previous one")
+	}
+	n := len(p.Candidates)
+	var small [64]bool
+	var seen []bool
+	if n <= len(small) {
+		seen = small[:n]
+	} else {
+		seen = make([]bool, n)
+	}
+	for _, c := range b.Ranking {
+		if c < 0 || c >= n {
+			return invalidf("candidate %d does not exist (there are %d)", c+1, n)
+		}
+		if seen[c] {
+			return invalidf("candidate %d (%s) is ranked twice", c+1, p.Candidates[c])
+		}
+		seen[c] = true
+	}
+	return nil
+}
+
+// Validate checks the profile: names, flags and every ballot. NewProfile
+// and the readers return valid profiles; Count validates again because a
+// caller may have built or changed a Profile by hand.
+func (p *Profile) Validate() error {
+	if err := p.validateHeader(); err != nil {
+		return err
+	}
+	for i := range p.Ballots {
+		if err := p.validateBallot(&p.Ballots[i]); err != nil {
+			return fmt.Errorf("ballot %d: %w", i+1, err)
+		}
+	}
+	return nil
+}
+
+// TotalWeight returns the number of ballots: the sum of the weights.
+func (p *Profile) TotalWeight() int64 {
+	var t int64
+	for i := range p.Ballots {
+		t += p.Ballots[i].Weight
+	}
+	return t
+}
+
+// isWithdrawn reports whether candidate c withdrew.
+func (p *Profile) isWithdrawn(c int) bool {
+	return p.Withdrawn != nil && p.Withdrawn[c]
+}
+
+// grouper merges identical ballots, keeping the order of first appearance.
+// Rankings are copied into one shared array so that a million ballots cost
+// a few allocations, not a million.
+type grouper struct {
+	index map[string]int
+	out   []Ballot
+	cands []int
+	ties  []bool
+	key   []byte
+	wide  bool
+}
+
+func newGrouper(ncand, hint int) *grouper {
+	return &grouper{index: make(map[string]int, min(hint, 1<<16)), wide: ncand > 256}
+}
+
+func (g *grouper) add(b *Ballot) {
+	// Key: a strictness byte, then each candidate in 1 or 4 bytes, then (for
+	// a ranking with ties) one byte per tie flag. The first byte and the
+	// fixed widths make the encoding unambiguous.
+	k := g.key[:0]
+	strict := b.strict()
+	if strict {
+		k = append(k, 0)
+	} else {
+		k = append(k, 1)
+	}
+	for _, c := range b.Ranking {
+		if g.wide {
+			k = append(k, byte(c>>24), byte(c>>16), byte(c>>8))
+		}
+		k = append(k, byte(c))
+	}
+	if !strict {
+		for _, t := range b.Tied {
+			if t {
+				k = append(k, 1)
+			} else {
+				k = append(k, 0)
+			}
+		}
+	}
+	g.key = k
+	if i, ok := g.index[string(k)]; ok {
+		g.out[i].Weight += b.Weight
+		return
+	}
+	g.index[string(k)] = len(g.out)
+	start := len(g.cands)
+	g.cands = append(g.cands, b.Ranking...)
+	nb := Ballot{Weight: b.Weight, Ranking: g.cands[start:len(g.cands):len(g.cands)]}
+	if !strict {
+		ts := len(g.ties)
+		g.ties = append(g.ties, b.Tied...)
+		nb.Tied = g.ties[ts:len(g.ties):len(g.ties)]
+	}
+	g.out = append(g.out, nb)
+}
+
+func (g *grouper) ballots() []Ballot { return g.out }
