@@ -32,7 +32,8 @@ const maxCandidates = 1 << 16
 // nicknames; [withdrawn 2 3]; [tie …] and [droop …] are accepted and
 // ignored) and the dialect of the scot-elex Scottish data: names with
 // doubled quotes inside ("Ann ""Party"""), an unquoted title on the last
-// line, with or without a final newline. Blank lines are skipped, and so
+// line, with or without a final newline, and sometimes a name and its
+// party as two quoted strings on the name's line. Blank lines are skipped, and so
 // is anything after the title (some published files carry notes there).
 //
 // A malformed file gives a *SyntaxError naming the line.
@@ -167,13 +168,18 @@ func (p *bltParser) parse() (*Profile, error) {
 		if err != nil {
 			return nil, syntaxErr(p.line, "%v", err)
 		}
-		for _, s := range strs {
-			switch {
-			case len(names) < ncand:
-				names = append(names, s)
-			case !haveTitle:
-				title, haveTitle = s, true
-			}
+		// One name per line. The scot-elex files sometimes write a name and
+		// its party as two quoted strings on one line ("Ann" "Party"):
+		// that is one candidate, named Ann "Party" like the files that
+		// double the quotes.
+		s := strs[0]
+		for _, more := range strs[1:] {
+			s += ` "` + more + `"`
+		}
+		if len(names) < ncand {
+			names = append(names, s)
+		} else {
+			title, haveTitle = s, true
 		}
 	}
 	if len(names) < ncand {
