@@ -260,8 +260,8 @@ func (p *bltParser) ballot(l string, ncand int, nicks map[string]int, ranks *[]i
 	if err != nil || w < 1 {
 		return Ballot{}, syntaxErr(p.line, "ballot weight must be a whole number of at least 1; found %q", clip(f[0]))
 	}
-	if w > 1<<40 {
-		return Ballot{}, syntaxErr(p.line, "ballot weight %d is implausibly large", w)
+	if w > MaxBallots {
+		return Ballot{}, syntaxErr(p.line, "ballot weight %d is more than %d", w, int64(MaxBallots))
 	}
 	if f[len(f)-1] != "0" {
 		return Ballot{}, syntaxErr(p.line, "a ballot must end with 0")
@@ -392,7 +392,8 @@ func WriteBLT(w io.Writer, p *Profile) error {
 }
 
 func quoteBLT(s string) string {
-	// Line breaks cannot be written in BLT; a space keeps the name readable.
-	s = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(s)
+	// A line break cannot be written in BLT (ReadBLT never returns one); a
+	// space keeps the name readable.
+	s = strings.ReplaceAll(s, "\n", " ")
 	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
 }

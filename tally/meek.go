@@ -41,6 +41,9 @@ var (
 	meekOmega = i128From(1_000_000_000_000_000_000)
 )
 
+// maxMeekIterations bounds one round's iterations.
+const maxMeekIterations = 1_000_000
+
 // gcmp compares with the guard: values within gEps are equal.
 func gcmp(a, b i128) int {
 	d := a.sub(b)
@@ -308,7 +311,12 @@ func (m *meekCount) held() i128 {
 // "elected", "omega", "stable" or "batch" (with the batch to defeat).
 func (m *meekCount) iterate(seats int) (string, []int) {
 	last := m.total
-	for {
+	for it := 0; ; it++ {
+		if it == maxMeekIterations {
+			// Never reached by real ballots (they converge geometrically);
+			// a bound keeps a pathological profile from running forever.
+			return "stable", nil
+		}
 		m.distribute()
 		m.quota = m.calcQuota(m.held())
 		var newly []int

@@ -101,9 +101,14 @@ func NewProfile(title string, candidates []string, withdrawn []bool, seats int, 
 		return nil, err
 	}
 	g := newGrouper(len(candidates), len(ballots))
+	var total int64
 	for i := range ballots {
 		if err := p.validateBallot(&ballots[i]); err != nil {
 			return nil, fmt.Errorf("ballot %d: %w", i+1, err)
+		}
+		total += ballots[i].Weight
+		if total > MaxBallots {
+			return nil, invalidf("more than %d ballots", int64(MaxBallots))
 		}
 		g.add(&ballots[i])
 	}
@@ -137,8 +142,8 @@ func (p *Profile) validateHeader() error {
 
 // validateBallot checks one ballot against the candidates.
 func (p *Profile) validateBallot(b *Ballot) error {
-	if b.Weight < 1 {
-		return invalidf("weight %d; it must be at least 1", b.Weight)
+	if b.Weight < 1 || b.Weight > MaxBallots {
+		return invalidf("weight %d; it must be between 1 and %d", b.Weight, int64(MaxBallots))
 	}
 	if b.Tied != nil && len(b.Tied) != len(b.Ranking) {
 		return invalidf("%d tie flags for %d rankings", len(b.Tied), len(b.Ranking))
@@ -173,13 +178,22 @@ func (p *Profile) Validate() error {
 	if err := p.validateHeader(); err != nil {
 		return err
 	}
+	var total int64
 	for i := range p.Ballots {
 		if err := p.validateBallot(&p.Ballots[i]); err != nil {
 			return fmt.Errorf("ballot %d: %w", i+1, err)
 		}
+		total += p.Ballots[i].Weight
+		if total > MaxBallots {
+			return invalidf("more than %d ballots", int64(MaxBallots))
+		}
 	}
 	return nil
 }
+
+// MaxBallots bounds the total weight of a profile: the STV counts keep
+// votes in units of 10^-27 in 128-bit integers, which hold 1.7×10^11 votes.
+const MaxBallots = 100_000_000_000
 
 // TotalWeight returns the number of ballots: the sum of the weights.
 func (p *Profile) TotalWeight() int64 {
