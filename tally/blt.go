@@ -159,7 +159,7 @@ func (p *bltParser) parse() (*Profile, error) {
 		}
 		if !strings.HasPrefix(l, `"`) {
 			if len(names) < ncand {
-				return nil, syntaxErr(p.line, "expected a quoted candidate name (%d of %d); found %q", len(names)+1, ncand, clip(l))
+				return nil, syntaxErr(p.line, "expected a quoted candidate name (%d of %d); found %q", len(names)+1, ncand, clipText(l))
 			}
 			title, haveTitle = l, true
 			continue
@@ -198,7 +198,7 @@ func (p *bltParser) parse() (*Profile, error) {
 // option handles a Droop option line such as [nick a b c].
 func (p *bltParser) option(l string, ncand int, nicks map[string]int, withdrawn []bool, any *bool) error {
 	if !strings.HasSuffix(l, "]") {
-		return syntaxErr(p.line, "option line without a closing ]: %q", clip(l))
+		return syntaxErr(p.line, "option line without a closing ]: %q", clipText(l))
 	}
 	f := strings.Fields(l[1 : len(l)-1])
 	if len(f) == 0 {
@@ -239,7 +239,7 @@ func candidateToken(t string, ncand int, nicks map[string]int) (int, error) {
 	}
 	n, err := strconv.Atoi(t)
 	if err != nil {
-		return 0, fmt.Errorf("%q is not a candidate number", clip(t))
+		return 0, fmt.Errorf("%q is not a candidate number", clipText(t))
 	}
 	if n < 1 || n > ncand {
 		return 0, fmt.Errorf("candidate %d does not exist (there are %d)", n, ncand)
@@ -258,7 +258,7 @@ func (p *bltParser) ballot(l string, ncand int, nicks map[string]int, ranks *[]i
 	}
 	w, err := strconv.ParseInt(f[0], 10, 64)
 	if err != nil || w < 1 {
-		return Ballot{}, syntaxErr(p.line, "ballot weight must be a whole number of at least 1; found %q", clip(f[0]))
+		return Ballot{}, syntaxErr(p.line, "ballot weight must be a whole number of at least 1; found %q", clipText(f[0]))
 	}
 	if w > MaxBallots {
 		return Ballot{}, syntaxErr(p.line, "ballot weight %d is more than %d", w, int64(MaxBallots))
@@ -311,7 +311,7 @@ func quotedStrings(l string) ([]string, error) {
 			break
 		}
 		if l[i] != '"' {
-			return nil, fmt.Errorf("expected a quoted name; found %q", clip(l[i:]))
+			return nil, fmt.Errorf("expected a quoted name; found %q", clipText(l[i:]))
 		}
 		i++
 		var sb strings.Builder
@@ -331,7 +331,7 @@ func quotedStrings(l string) ([]string, error) {
 			i++
 		}
 		if !closed {
-			return nil, fmt.Errorf("unterminated quoted name %q", clip(l))
+			return nil, fmt.Errorf("unterminated quoted name %q", clipText(l))
 		}
 		out = append(out, sb.String())
 	}
@@ -339,7 +339,7 @@ func quotedStrings(l string) ([]string, error) {
 }
 
 // clip shortens text quoted in an error message.
-func clip(s string) string {
+func clipText(s string) string {
 	if len(s) > 60 {
 		return s[:57] + "..."
 	}

@@ -41,6 +41,13 @@ var (
 	meekOmega = i128From(1_000_000_000_000_000_000)
 )
 
+// iterateNotes explains why an iteration stopped.
+var iterateNotes = map[string]string{
+	"omega":  "keep values converged: total surplus at most 10^-9",
+	"stable": "total surplus stopped falling",
+	"batch":  "candidates certain to lose found",
+}
+
 // maxMeekIterations bounds one round's iterations.
 const maxMeekIterations = 1_000_000
 
@@ -177,10 +184,11 @@ func countMeek(c *counter) error {
 		m.round++
 		status, batch := m.iterate(seats)
 		m.history = append(m.history, slices.Clone(m.vote))
-		m.record(ActionIterate, nil, "iterate ("+status+")")
+		if status == "elected" {
+			continue // the election was recorded with the votes of the moment
+		}
+		m.record(ActionIterate, nil, iterateNotes[status])
 		switch status {
-		case "elected":
-			continue
 		case "batch":
 			slices.Sort(batch)
 			for _, x := range batch {

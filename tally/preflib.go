@@ -71,7 +71,7 @@ func (pr *preflibParser) parseLine(l string) error {
 		// The older layout starts with the number of alternatives.
 		n, err := strconv.Atoi(l)
 		if err != nil {
-			return syntaxErr(pr.line, "expected the header (# NUMBER ALTERNATIVES: n) before the orders; found %q", clip(l))
+			return syntaxErr(pr.line, "expected the header (# NUMBER ALTERNATIVES: n) before the orders; found %q", clipText(l))
 		}
 		if n < 1 || n > maxCandidates {
 			return syntaxErr(pr.line, "number of alternatives %d out of range 1–%d", n, maxCandidates)
@@ -82,11 +82,11 @@ func (pr *preflibParser) parseLine(l string) error {
 	if pr.old && pr.oldNames < pr.ncand {
 		i := strings.IndexByte(l, ',')
 		if i < 0 {
-			return syntaxErr(pr.line, "expected \"number,name\" for alternative %d; found %q", pr.oldNames+1, clip(l))
+			return syntaxErr(pr.line, "expected \"number,name\" for alternative %d; found %q", pr.oldNames+1, clipText(l))
 		}
 		n, err := strconv.Atoi(strings.TrimSpace(l[:i]))
 		if err != nil || n < 1 || n > pr.ncand {
-			return syntaxErr(pr.line, "alternative number %q out of range 1–%d", clip(l[:i]), pr.ncand)
+			return syntaxErr(pr.line, "alternative number %q out of range 1–%d", clipText(l[:i]), pr.ncand)
 		}
 		pr.names[n] = strings.TrimSpace(l[i+1:])
 		pr.oldNames++
@@ -109,7 +109,7 @@ func (pr *preflibParser) header(h string) error {
 	case key == "NUMBER ALTERNATIVES":
 		n, err := strconv.Atoi(val)
 		if err != nil || n < 1 || n > maxCandidates {
-			return syntaxErr(pr.line, "NUMBER ALTERNATIVES %q is not a number in 1–%d", clip(val), maxCandidates)
+			return syntaxErr(pr.line, "NUMBER ALTERNATIVES %q is not a number in 1–%d", clipText(val), maxCandidates)
 		}
 		pr.ncand = n
 	case key == "TITLE":
@@ -120,13 +120,13 @@ func (pr *preflibParser) header(h string) error {
 			case "soi", "toi", "soc":
 				pr.kind = val
 			default:
-				return syntaxErr(pr.line, "data type %q is not ordinal preferences (soi, toi or soc)", clip(val))
+				return syntaxErr(pr.line, "data type %q is not ordinal preferences (soi, toi or soc)", clipText(val))
 			}
 		}
 	case strings.HasPrefix(key, "ALTERNATIVE NAME "):
 		n, err := strconv.Atoi(strings.TrimPrefix(key, "ALTERNATIVE NAME "))
 		if err != nil || n < 1 {
-			return syntaxErr(pr.line, "bad alternative number in %q", clip(key))
+			return syntaxErr(pr.line, "bad alternative number in %q", clipText(key))
 		}
 		if pr.ncand >= 0 && n > pr.ncand {
 			return syntaxErr(pr.line, "alternative %d named, but there are %d", n, pr.ncand)
@@ -147,11 +147,11 @@ func (pr *preflibParser) order(l string) error {
 	} else if i := strings.IndexByte(l, ','); i >= 0 {
 		countStr, rest = l[:i], l[i+1:]
 	} else {
-		return syntaxErr(pr.line, "expected \"count: order\"; found %q", clip(l))
+		return syntaxErr(pr.line, "expected \"count: order\"; found %q", clipText(l))
 	}
 	w, err := strconv.ParseInt(strings.TrimSpace(countStr), 10, 64)
 	if err != nil || w < 1 || w > MaxBallots {
-		return syntaxErr(pr.line, "count %q must be a whole number of at least 1", clip(countStr))
+		return syntaxErr(pr.line, "count %q must be a whole number of at least 1", clipText(countStr))
 	}
 	var b Ballot
 	b.Weight = w
@@ -179,11 +179,11 @@ func (pr *preflibParser) order(l string) error {
 				inGroup = false
 				continue
 			}
-			return syntaxErr(pr.line, "empty place in the order %q", clip(rest))
+			return syntaxErr(pr.line, "empty place in the order %q", clipText(rest))
 		}
 		c, err := strconv.Atoi(tok)
 		if err != nil || c < 1 || c > pr.ncand {
-			return syntaxErr(pr.line, "alternative %q is not a number in 1–%d", clip(tok), pr.ncand)
+			return syntaxErr(pr.line, "alternative %q is not a number in 1–%d", clipText(tok), pr.ncand)
 		}
 		tied := inGroup && !groupStart
 		if tied {

@@ -1,11 +1,112 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"soviet/tally"
 )
 
-// cmdTally counts a ballot file. It is owned by the tally work.
+const tallyUsage = "--method METHOD [--seats N] [--format text|json] [--seed S] FILE"
+
+// budgetMethods are counted by tallyBudget (tally_budget.go), as are .pb
+// files whatever the method.
+var budgetMethods = []string{"greedy", "mes", "mes-raw"}
+
+// cmdTally counts a ballot file: BLT (.blt), PrefLib (.soi, .toi, .soc)
+// or, through tallyBudget, a participatory budget (.pb). "-" reads a BLT
+// file from standard input. A malformed file, an unknown method or an
+// impossible number of seats is a usage error (exit 2) with a one-line
+// message naming the file and line.
 func cmdTally(ctx context.Context, e *env, args []string) error {
-	return errors.New("not yet implemented")
+	fs := newFlags(e, "tally", tallyUsage)
+	var a tallyArgs
+	fs.StringVar(&a.Method, "method", "", "counting method: "+strings.Join(append(tally.Methods(), budgetMethods...), ", "))
+	fs.IntVar(&a.Seats, "seats", 0, "seats to fill (default: the file's own)")
+	fs.StringVar(&a.Format, "format", "text", "output: text (the round-by-round report) or json")
+	fs.StringVar(&a.Seed, "seed", "", "seed of the lot for ties (default: SHA-256 of the ballots, printed in the report)")
+	// Flags may come before or after the file name.
+	var files []string
+	rest := args
+	for {
+		if err := parseFlags(fs, rest); err != nil {
+			return err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		files = append(files, fs.Arg(0))
+		rest = fs.Args()[1:]
+	}
+	if len(files) != 1 {
+		fs.Usage()
+		return usagef("want one ballot file; got %d", len(files))
+	}
+	a.Path = files[0]
+	if a.Method == "" {
+		return usagef("--method is required (one of %s)", strings.Join(append(tally.Methods(), budgetMethods...), ", "))
+	}
+	if strings.EqualFold(filepath.Ext(a.Path), ".pb") || slices.Contains(budgetMethods, a.Method) {
+		return tallyBudget(ctx, e, a)
+	}
+	if a.Format != "text" && a.Format != "json" {
+		return usagef("--format %q: want text or json", a.Format)
+	}
+	if a.Seats < 0 {
+		return usagef("--seats %d: want a positive number", a.Seats)
+	}
+	p, err := readBallots(e, a.Path)
+	if err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	res, err := tally.Count(a.Method, p, tally.Options{Seats: a.Seats, Seed: a.Seed})
+	if err != nil {
+		if errors.Is(err, tally.ErrInvalid) {
+			return usagef("%s: %v", a.Path, err)
+		}
+		return fmt.Errorf("%s: %w", a.Path, err)
+	}
+	if a.Format == "json" {
+		return res.WriteJSON(e.stdout)
+	}
+	return res.WriteText(e.stdout)
+}
+
+// readBallots reads a ballot file by its extension; "-" is BLT on
+// standard input.
+func readBallots(e *env, path string) (*tally.Profile, error) {
+	var r io.Reader
+	if path == "-" {
+		r = e.stdin
+	} else {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return nil, usageError{err} // the command line named a file that cannot be read
+		}
+		r = bytes.NewReader(data)
+	}
+	var p *tally.Profile
+	var err error
+	switch ext := strings.ToLower(filepath.Ext(path)); ext {
+	case ".blt", "":
+		p, err = tally.ReadBLT(r)
+	case ".soi", ".toi", ".soc":
+		p, err = tally.ReadPrefLib(r, ext[1:])
+	default:
+		return nil, usagef("%s: unknown ballot file type %q (want .blt, .soi, .toi, .soc or .pb)", path, ext)
+	}
+	if err != nil {
+		return nil, usagef("%s: %v", path, err)
+	}
+	return p, nil
 }
