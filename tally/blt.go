@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"io/fs"
 	"strconv"
 	"strings"
 )
@@ -38,7 +39,7 @@ const maxCandidates = 1 << 16
 //
 // A malformed file gives a *SyntaxError naming the line.
 func ReadBLT(r io.Reader) (*Profile, error) {
-	data, err := io.ReadAll(io.LimitReader(r, maxBallotFile+1))
+	data, err := readAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("reading BLT: %w", err)
 	}
@@ -49,6 +50,26 @@ func ReadBLT(r io.Reader) (*Profile, error) {
 	return p.parse()
 }
 
+// readAll reads r whole, up to maxBallotFile+1 bytes, allocating once when
+// the size is known beforehand.
+func readAll(r io.Reader) ([]byte, error) {
+	size := -1
+	switch v := r.(type) {
+	case interface{ Len() int }:
+		size = v.Len()
+	case interface{ Stat() (fs.FileInfo, error) }:
+		if fi, err := v.Stat(); err == nil && fi.Mode().IsRegular() {
+			size = int(min(fi.Size(), maxBallotFile+1))
+		}
+	}
+	if size < 0 || size > maxBallotFile {
+		return io.ReadAll(io.LimitReader(r, maxBallotFile+1))
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, size+1))
+	_, err := buf.ReadFrom(io.LimitReader(r, maxBallotFile+1))
+	return buf.Bytes(), err
+}
+
 type bltParser struct {
 	data []byte
 	pos  int
@@ -57,6 +78,12 @@ type bltParser struct {
 
 // next returns the next non-blank line, trimmed, or ok false at the end.
 func (p *bltParser) next() (string, bool) {
+	l, ok := p.nextBytes()
+	return string(l), ok
+}
+
+// nextBytes is next without the copy into a string.
+func (p *bltParser) nextBytes() ([]byte, bool) {
 	for p.pos < len(p.data) {
 		end := bytes.IndexByte(p.data[p.pos:], '\n')
 		var l []byte
@@ -71,12 +98,91 @@ func (p *bltParser) next() (string, bool) {
 		if p.line == 1 {
 			l = bytes.TrimPrefix(l, []byte("\xef\xbb\xbf")) // a UTF-8 byte-order mark
 		}
-		s := strings.TrimSpace(string(l))
-		if s != "" {
-			return s, true
+		l = bytes.TrimSpace(l)
+		if len(l) > 0 {
+			return l, true
 		}
 	}
-	return "", false
+	return nil, false
+}
+
+// fastLines consumes the ballot lines that hold only ASCII digits and
+// spaces ("weight c1 c2 ... 0"), the common case, in one pass over the
+// bytes and without allocating, and adds them to g. It stops, without
+// consuming it, at the first line it cannot take (the line "0", an option,
+// a tie, a mistake): the general parser handles, or explains, that one.
+// seen is all false on entry and on return.
+func (p *bltParser) fastLines(g *grouper, ncand int, seen []bool, ranks *[]int, total *int64) (int, error) {
+	data := p.data
+	n := 0
+	for p.pos < len(data) {
+		start := p.pos
+		i := start
+		out := (*ranks)[:0]
+		var w int64
+		tok := 0
+		ended, bad := false, false
+		for i < len(data) && data[i] != '\n' {
+			c := data[i]
+			if c == ' ' || c == '\t' || c == '\r' {
+				i++
+				continue
+			}
+			if c < '0' || c > '9' || ended {
+				bad = true
+				break
+			}
+			var v int64
+			digits := 0
+			for ; i < len(data) && data[i] >= '0' && data[i] <= '9'; i++ {
+				v = v*10 + int64(data[i]-'0')
+				digits++
+			}
+			if digits > 12 || (i < len(data) && data[i] != ' ' && data[i] != '\t' && data[i] != '\r' && data[i] != '\n') {
+				bad = true
+				break
+			}
+			switch {
+			case tok == 0:
+				bad = v < 1 || v > MaxBallots
+				w = v
+			case v == 0:
+				ended = true
+			case v > int64(ncand) || seen[v-1]:
+				bad = true
+			default:
+				seen[v-1] = true
+				out = append(out, int(v-1))
+			}
+			if bad {
+				break
+			}
+			tok++
+		}
+		for _, x := range out {
+			seen[x] = false
+		}
+		*ranks = out
+		if bad || (tok > 0 && !ended) {
+			p.pos = start
+			return n, nil
+		}
+		if i < len(data) {
+			i++ // the newline
+		}
+		p.pos = i
+		p.line++
+		if tok == 0 {
+			continue // a blank line
+		}
+		*total += w
+		if *total > MaxBallots {
+			return n, syntaxErr(p.line, "more than %d ballots", int64(MaxBallots))
+		}
+		g.add(&Ballot{Weight: w, Ranking: out})
+		n++
+	}
+	return n, nil
 }
 
 func (p *bltParser) parse() (*Profile, error) {
@@ -103,11 +209,24 @@ func (p *bltParser) parse() (*Profile, error) {
 	anyWithdrawn := false
 	nicks := map[string]int{}
 
-	var ballots []Ballot
-	var ranks []int // shared backing array for the rankings
+	// Ballots are grouped as they are read, so that a file of a million
+	// ballots costs memory for its distinct rankings only.
+	// Every ballot takes a line and every preference at least two bytes.
+	g := newGrouper(bytes.Count(p.data[p.pos:], []byte{'\n'})+1, (len(p.data)-p.pos)/2)
+	var total int64
+	var ranks []int
 	var ties []bool
+	seen := make([]bool, ncand)
+	nballots := 0
 	ended := false
 	for !ended {
+		if len(nicks) == 0 {
+			k, err := p.fastLines(g, ncand, seen, &ranks, &total)
+			if err != nil {
+				return nil, err
+			}
+			nballots += k
+		}
 		l, ok := p.next()
 		if !ok {
 			return nil, syntaxErr(p.line, "unexpected end of file: the ballots must end with a line 0")
@@ -118,7 +237,7 @@ func (p *bltParser) parse() (*Profile, error) {
 				return nil, err
 			}
 			continue
-		case strings.HasPrefix(l, "-") && len(ballots) == 0:
+		case strings.HasPrefix(l, "-") && nballots == 0:
 			for _, t := range strings.Fields(l) {
 				n, err := strconv.Atoi(t)
 				if err != nil || n >= 0 {
@@ -135,11 +254,17 @@ func (p *bltParser) parse() (*Profile, error) {
 			ended = true
 			continue
 		}
+		ranks, ties = ranks[:0], ties[:0]
 		b, err := p.ballot(l, ncand, nicks, &ranks, &ties)
 		if err != nil {
 			return nil, err
 		}
-		ballots = append(ballots, b)
+		total += b.Weight
+		if total > MaxBallots {
+			return nil, syntaxErr(p.line, "more than %d ballots", int64(MaxBallots))
+		}
+		g.add(&b)
+		nballots++
 	}
 
 	// Names and title: quoted strings (several may share a line) or, for the
@@ -188,8 +313,8 @@ func (p *bltParser) parse() (*Profile, error) {
 	if !anyWithdrawn {
 		withdrawn = nil
 	}
-	prof, err := NewProfile(title, names, withdrawn, seats, ballots)
-	if err != nil {
+	prof := &Profile{Title: title, Candidates: names, Withdrawn: withdrawn, Seats: seats, Ballots: g.ballots()}
+	if err := prof.validateHeader(); err != nil {
 		return nil, &SyntaxError{Msg: err.Error()}
 	}
 	return prof, nil

@@ -71,66 +71,108 @@ type trie struct {
 	maxDepth int
 }
 
-func buildTrie(b *stvBallots) (*trie, error) {
-	// Linked construction, then a preorder flattening.
-	type lnode struct {
-		cand       int32
-		count      uint64
-		child, sib int32
-	}
-	nodes := make([]lnode, 1, len(b.cand)/2+1)
-	nodes[0] = lnode{cand: -1, child: -1, sib: -1}
+func buildTrie(b *stvBallots, ncand int) (*trie, error) {
+	// The trie is built in preorder directly: the ballots sharing a prefix
+	// are sorted by their next preference (a counting sort over contiguous
+	// arrays), each run of equal preferences becomes a node, and the run's
+	// longer ballots are built below it.
+	//
+	// At most one node per preference; usually far fewer.
+	n := len(b.cand)/2 + 16
+	t := &trie{cand: make([]int32, 0, n), count: make([]uint64, 0, n), depth: make([]int32, 0, n), end: make([]int32, 0, n)}
+	var idx []int32
 	for i := 0; i < b.len(); i++ {
-		at := int32(0)
-		w := uint64(b.weight[i])
-		for _, c := range b.ranking(i) {
-			ch := nodes[at].child
-			for ch >= 0 && nodes[ch].cand != c {
-				ch = nodes[ch].sib
-			}
-			if ch < 0 {
-				if len(nodes) >= 1<<31-1 {
-					return nil, invalidf("too many distinct rankings")
-				}
-				ch = int32(len(nodes))
-				nodes = append(nodes, lnode{cand: c, child: -1, sib: nodes[at].child})
-				nodes[at].child = ch
-			}
-			nodes[ch].count += w
-			at = ch
+		if b.off[i+1] > b.off[i] {
+			idx = append(idx, int32(i))
 		}
 	}
-	n := len(nodes) - 1
-	t := &trie{cand: make([]int32, 0, n), count: make([]uint64, 0, n), depth: make([]int32, 0, n), end: make([]int32, n)}
-	type frame struct{ node, depth int32 }
-	stack := []frame{}
-	for ch := nodes[0].child; ch >= 0; ch = nodes[ch].sib {
-		stack = append(stack, frame{ch, 0})
-	}
-	// open[d] is the preorder index of the node open at depth d.
-	var open []int32
-	for len(stack) > 0 {
-		f := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		idx := int32(len(t.cand))
-		for len(open) > int(f.depth) {
-			t.end[open[len(open)-1]] = idx
-			open = open[:len(open)-1]
-		}
-		open = append(open, idx)
-		nd := &nodes[f.node]
-		t.cand = append(t.cand, nd.cand)
-		t.count = append(t.count, nd.count)
-		t.depth = append(t.depth, f.depth)
-		t.maxDepth = max(t.maxDepth, int(f.depth)+1)
-		for ch := nd.child; ch >= 0; ch = nodes[ch].sib {
-			stack = append(stack, frame{ch, f.depth + 1})
-		}
-	}
-	for _, o := range open {
-		t.end[o] = int32(len(t.cand))
+	tb := trieBuilder{b: b, t: t, ncand: ncand,
+		keys: make([]int32, len(idx)), tmp: make([]int32, len(idx)), tmpKeys: make([]int32, len(idx))}
+	tb.build(idx, tb.keys, 0)
+	for _, d := range t.depth {
+		t.maxDepth = max(t.maxDepth, int(d)+1)
 	}
 	return t, nil
+}
+
+type trieBuilder struct {
+	b            *stvBallots
+	t            *trie
+	keys         []int32 // the preference at the current depth, beside idx
+	tmp, tmpKeys []int32
+	counts       [][]int32 // one bucket table per depth, for the counting sort
+	ncand        int
+}
+
+// build adds the nodes for the ballots idx, which share their first d
+// preferences and all have more than d; keys (as long as idx) is scratch.
+func (tb *trieBuilder) build(idx, keys []int32, d int32) {
+	b := tb.b
+	cand, off := b.cand, b.off
+	// One random access per ballot and level: the rest reads keys.
+	for k, i := range idx {
+		keys[k] = cand[off[i]+d]
+	}
+	if len(idx) > 1 {
+		if len(idx) >= tb.ncand/2 {
+			for int(d) >= len(tb.counts) {
+				tb.counts = append(tb.counts, make([]int32, tb.ncand+1))
+			}
+			cnt := tb.counts[d]
+			clear(cnt)
+			for _, c := range keys {
+				cnt[c+1]++
+			}
+			for c := 1; c <= tb.ncand; c++ {
+				cnt[c] += cnt[c-1]
+			}
+			tmp, tk := tb.tmp[:len(idx)], tb.tmpKeys[:len(idx)]
+			for k, c := range keys {
+				tmp[cnt[c]] = idx[k]
+				tk[cnt[c]] = c
+				cnt[c]++
+			}
+			copy(idx, tmp)
+			copy(keys, tk)
+		} else {
+			// Few ballots: an insertion sort on (key, ballot).
+			for k := 1; k < len(idx); k++ {
+				for j := k; j > 0 && keys[j] < keys[j-1]; j-- {
+					keys[j], keys[j-1] = keys[j-1], keys[j]
+					idx[j], idx[j-1] = idx[j-1], idx[j]
+				}
+			}
+		}
+	}
+	t := tb.t
+	for lo := 0; lo < len(idx); {
+		c := keys[lo]
+		hi := lo
+		var count uint64
+		for hi < len(idx) && keys[hi] == c {
+			count += uint64(b.weight[idx[hi]])
+			hi++
+		}
+		node := len(t.cand)
+		t.cand = append(t.cand, c)
+		t.count = append(t.count, count)
+		t.depth = append(t.depth, d)
+		t.end = append(t.end, 0)
+		// The run's ballots that go on, moved to the front of the run.
+		run := idx[lo:hi]
+		n := 0
+		for _, i := range run {
+			if off[i+1]-off[i] > d+1 {
+				run[n] = i
+				n++
+			}
+		}
+		if n > 0 {
+			tb.build(run[:n], keys[lo:lo+n], d+1)
+		}
+		t.end[node] = int32(len(t.cand))
+		lo = hi
+	}
 }
 
 type meekCount struct {
@@ -151,7 +193,7 @@ type meekCount struct {
 
 func countMeek(c *counter) error {
 	b := c.stvBallots()
-	t, err := buildTrie(&b)
+	t, err := buildTrie(&b, c.n)
 	if err != nil {
 		return err
 	}

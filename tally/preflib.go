@@ -24,7 +24,7 @@ import (
 //
 // A malformed file gives a *SyntaxError naming the line.
 func ReadPrefLib(r io.Reader, kind string) (*Profile, error) {
-	data, err := io.ReadAll(io.LimitReader(r, maxBallotFile+1))
+	data, err := readAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("reading PrefLib: %w", err)
 	}

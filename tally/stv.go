@@ -16,8 +16,13 @@ type stvBallots struct {
 func (c *counter) stvBallots() stvBallots {
 	p := c.p
 	var s stvBallots
+	n := 0
+	for i := range p.Ballots {
+		n += len(p.Ballots[i].Ranking)
+	}
 	s.off = make([]int32, 1, len(p.Ballots)+1)
 	s.weight = make([]int64, 0, len(p.Ballots))
+	s.cand = make([]int32, 0, n)
 	for i := range p.Ballots {
 		b := &p.Ballots[i]
 		r := b.prefix()

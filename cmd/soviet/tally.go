@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -31,7 +33,7 @@ func cmdTally(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&a.Method, "method", "", "counting method: "+strings.Join(append(tally.Methods(), budgetMethods...), ", "))
 	fs.IntVar(&a.Seats, "seats", 0, "seats to fill (default: the file's own)")
 	fs.StringVar(&a.Format, "format", "text", "output: text (the round-by-round report) or json")
-	fs.StringVar(&a.Seed, "seed", "", "seed of the lot for ties (default: SHA-256 of the ballots, printed in the report)")
+	fs.StringVar(&a.Seed, "seed", "", "seed of the lot for ties (default: hex SHA-256 of the file, printed in the report)")
 	// Flags may come before or after the file name.
 	var files []string
 	rest := args
@@ -62,9 +64,15 @@ func cmdTally(ctx context.Context, e *env, args []string) error {
 	if a.Seats < 0 {
 		return usagef("--seats %d: want a positive number", a.Seats)
 	}
-	p, err := readBallots(e, a.Path)
+	p, data, err := readBallots(e, a.Path)
 	if err != nil {
 		return err
+	}
+	if a.Seed == "" {
+		// As for budgets: the SHA-256 of the file, which anyone holding the
+		// file can recompute, and cheaper than re-encoding the ballots.
+		sum := sha256.Sum256(data)
+		a.Seed = hex.EncodeToString(sum[:])
 	}
 	if err := ctx.Err(); err != nil {
 		return err
@@ -83,30 +91,30 @@ func cmdTally(ctx context.Context, e *env, args []string) error {
 }
 
 // readBallots reads a ballot file by its extension; "-" is BLT on
-// standard input.
-func readBallots(e *env, path string) (*tally.Profile, error) {
-	var r io.Reader
-	if path == "-" {
-		r = e.stdin
-	} else {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return nil, usageError{err} // the command line named a file that cannot be read
-		}
-		r = bytes.NewReader(data)
-	}
-	var p *tally.Profile
+// standard input. It returns the file's bytes too, for the default seed.
+func readBallots(e *env, path string) (*tally.Profile, []byte, error) {
+	var data []byte
 	var err error
+	if path == "-" {
+		data, err = io.ReadAll(e.stdin)
+	} else {
+		data, err = os.ReadFile(path)
+	}
+	if err != nil {
+		return nil, nil, usageError{err} // the command line named a file that cannot be read
+	}
+	r := bytes.NewReader(data)
+	var p *tally.Profile
 	switch ext := strings.ToLower(filepath.Ext(path)); ext {
 	case ".blt", "":
 		p, err = tally.ReadBLT(r)
 	case ".soi", ".toi", ".soc":
 		p, err = tally.ReadPrefLib(r, ext[1:])
 	default:
-		return nil, usagef("%s: unknown ballot file type %q (want .blt, .soi, .toi, .soc or .pb)", path, ext)
+		return nil, nil, usagef("%s: unknown ballot file type %q (want .blt, .soi, .toi, .soc or .pb)", path, ext)
 	}
 	if err != nil {
-		return nil, usagef("%s: %v", path, err)
+		return nil, nil, usagef("%s: %v", path, err)
 	}
-	return p, nil
+	return p, data, nil
 }
