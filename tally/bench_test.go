@@ -198,3 +198,24 @@ func TestWriteSyntheticBLT(t *testing.T) {
 	}
 	runtime.GC()
 }
+
+// BenchmarkSchulze1MFullRankingsCountOnly counts the full-ranking profile
+// already built.
+func BenchmarkSchulze1MFullRankingsCountOnly(b *testing.B) {
+	r := rand.New(rand.NewPCG(3, 3))
+	ballots := make([]Ballot, 1_000_000)
+	for i := range ballots {
+		ballots[i] = Ballot{Weight: 1, Ranking: r.Perm(50)}
+	}
+	p, err := NewProfile("synthetic", syntheticNames(50), nil, 1, ballots)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ballots = nil
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Count("schulze", p, Options{Seed: "bench"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

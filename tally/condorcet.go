@@ -1,7 +1,9 @@
 package tally
 
 import (
+	"runtime"
 	"slices"
+	"sync"
 )
 
 // pairwise returns d[x][y], the number of voters who rank x above y (a
@@ -11,39 +13,41 @@ import (
 // y above x, or equal (E), d[x][y] = R[x] − A[y][x] − E[x][y].
 func (c *counter) pairwise() ([][]int64, int64) {
 	n := c.n
-	above := make([]int64, n*n) // above[y*n+x]: y ranked above x, both ranked
-	equal := make([]int64, n*n)
-	ranked := make([]int64, n)
-	var total int64
-	var r []int
-	var grp []int32 // group number of each position in r
-	for i := range c.p.Ballots {
-		b := &c.p.Ballots[i]
-		total += b.Weight
-		r, grp = r[:0], grp[:0]
-		g := int32(0)
-		for j, x := range b.Ranking {
-			if j > 0 && !(b.Tied != nil && b.Tied[j]) {
-				g++
-			}
-			if c.standing(x) {
-				r = append(r, x)
-				grp = append(grp, g)
-			}
+	ballots := c.p.Ballots
+	// Large profiles are split among the processors; each part has its own
+	// tables, summed at the end, so the result does not depend on the split.
+	parts := 1
+	if len(ballots) >= 20000 {
+		parts = min(runtime.GOMAXPROCS(0), 8)
+	}
+	type tables struct {
+		above, equal []int64 // [y*n+x]: y ranked above x; equal
+		ranked       []int64
+		total        int64
+	}
+	res := make([]tables, parts)
+	var wg sync.WaitGroup
+	for k := 0; k < parts; k++ {
+		lo, hi := k*len(ballots)/parts, (k+1)*len(ballots)/parts
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			t := tables{above: make([]int64, n*n), equal: make([]int64, n*n), ranked: make([]int64, n)}
+			c.pairwisePart(ballots[lo:hi], t.above, t.equal, t.ranked, &t.total)
+			res[k] = t
+		}()
+	}
+	wg.Wait()
+	above, equal, ranked, total := res[0].above, res[0].equal, res[0].ranked, res[0].total
+	for _, t := range res[1:] {
+		for i := range above {
+			above[i] += t.above[i]
+			equal[i] += t.equal[i]
 		}
-		w := b.Weight
-		for j, y := range r {
-			ranked[y] += w
-			row := above[y*n : y*n+n]
-			for k := j + 1; k < len(r); k++ {
-				if grp[k] == grp[j] {
-					equal[y*n+r[k]] += w
-					equal[r[k]*n+y] += w
-				} else {
-					row[r[k]] += w
-				}
-			}
+		for i := range ranked {
+			ranked[i] += t.ranked[i]
 		}
+		total += t.total
 	}
 	d := make([][]int64, n)
 	for x := range d {
@@ -58,6 +62,53 @@ func (c *counter) pairwise() ([][]int64, int64) {
 		}
 	}
 	return d, total
+}
+
+// pairwisePart adds the ballots' contributions to the tables.
+func (c *counter) pairwisePart(ballots []Ballot, above, equal, ranked []int64, total *int64) {
+	n := c.n
+	var r []int
+	var grp []int32 // group number of each position in r
+	for i := range ballots {
+		b := &ballots[i]
+		*total += b.Weight
+		w := b.Weight
+		if b.strict() && c.p.Withdrawn == nil {
+			// The common case: every pair of ranked candidates is ordered.
+			r := b.Ranking
+			for j, y := range r {
+				ranked[y] += w
+				row := above[y*n : y*n+n]
+				for _, x := range r[j+1:] {
+					row[x] += w
+				}
+			}
+			continue
+		}
+		r, grp = r[:0], grp[:0]
+		g := int32(0)
+		for j, x := range b.Ranking {
+			if j > 0 && !(b.Tied != nil && b.Tied[j]) {
+				g++
+			}
+			if c.standing(x) {
+				r = append(r, x)
+				grp = append(grp, g)
+			}
+		}
+		for j, y := range r {
+			ranked[y] += w
+			row := above[y*n : y*n+n]
+			for k := j + 1; k < len(r); k++ {
+				if grp[k] == grp[j] {
+					equal[y*n+r[k]] += w
+					equal[r[k]*n+y] += w
+				} else {
+					row[r[k]] += w
+				}
+			}
+		}
+	}
 }
 
 // pairRound records the pairwise step: each candidate's pairwise wins.
