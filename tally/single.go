@@ -98,37 +98,39 @@ func (c *counter) electTop(order []int, scores []int64, exhausted int64, note st
 	c.scoreRound(1, ActionElect, c.res.Elected, note, scores, st, exhausted)
 }
 
-func countPlurality(c *counter) error {
+// countScores counts the methods that add up points per ballot: score
+// gives the ballot's points (times its weight) and reports whether it gave
+// any; the standing candidates are then ordered by their totals.
+func countScores(c *counter, note string, score func(b *Ballot, scores []int64) bool) {
 	scores := make([]int64, c.n)
 	var total, none int64
 	for i := range c.p.Ballots {
 		b := &c.p.Ballots[i]
 		total += b.Weight
-		first := -1
-		for _, x := range b.prefix() {
-			if c.standing(x) {
-				first = x
-				break
-			}
-		}
-		if first < 0 {
+		if !score(b, scores) {
 			none += b.Weight
-			continue
 		}
-		scores[first] += b.Weight
 	}
 	c.res.Ballots = total
 	order := c.orderByScore(scores, c.res.Seats, 1)
-	c.electTop(order, scores, none, "most first preferences")
+	c.electTop(order, scores, none, note)
+}
+
+func countPlurality(c *counter) error {
+	countScores(c, "most first preferences", func(b *Ballot, scores []int64) bool {
+		for _, x := range b.prefix() {
+			if c.standing(x) {
+				scores[x] += b.Weight
+				return true
+			}
+		}
+		return false
+	})
 	return nil
 }
 
 func countApproval(c *counter) error {
-	scores := make([]int64, c.n)
-	var total, none int64
-	for i := range c.p.Ballots {
-		b := &c.p.Ballots[i]
-		total += b.Weight
+	countScores(c, "most approvals", func(b *Ballot, scores []int64) bool {
 		any := false
 		for _, x := range b.Ranking {
 			if c.standing(x) {
@@ -136,39 +138,15 @@ func countApproval(c *counter) error {
 				any = true
 			}
 		}
-		if !any {
-			none += b.Weight
-		}
-	}
-	c.res.Ballots = total
-	order := c.orderByScore(scores, c.res.Seats, 1)
-	c.electTop(order, scores, none, "most approvals")
+		return any
+	})
 	return nil
 }
 
 func countBorda(c *counter) error {
-	scores := make([]int64, c.n)
-	standing := 0
-	for x := 0; x < c.n; x++ {
-		if c.standing(x) {
-			standing++
-		}
-	}
-	var total, none int64
+	standing := len(c.standingList())
 	group := make([]int, 0, c.n)
-	for i := range c.p.Ballots {
-		b := &c.p.Ballots[i]
-		total += b.Weight
-		ranked := 0
-		for _, x := range b.Ranking {
-			if c.standing(x) {
-				ranked++
-			}
-		}
-		if ranked == 0 {
-			none += b.Weight
-			continue
-		}
+	countScores(c, "most Borda points", func(b *Ballot, scores []int64) bool {
 		below := standing // candidates not yet passed
 		for j := 0; j < len(b.Ranking); {
 			group = group[:0]
@@ -184,10 +162,8 @@ func countBorda(c *counter) error {
 			}
 			j = k
 		}
-	}
-	c.res.Ballots = total
-	order := c.orderByScore(scores, c.res.Seats, 1)
-	c.electTop(order, scores, none, "most Borda points")
+		return below < standing
+	})
 	return nil
 }
 

@@ -170,19 +170,7 @@ func (g *gregory) transferSurplus() bool {
 	if len(pend) == 0 {
 		return false
 	}
-	high := pend[0]
-	for _, x := range pend[1:] {
-		if g.vote[x].cmp(g.vote[high]) > 0 {
-			high = x
-		}
-	}
-	var tied []int
-	for _, x := range pend {
-		if g.cmp(g.vote[x], g.vote[high]) == 0 {
-			tied = append(tied, x)
-		}
-	}
-	x := g.c.breakSTVTie(g.round, "surplus", tied, g.history, false)
+	x := g.c.breakSTVTie(g.round, "surplus", g.extreme(pend, false), g.history, false)
 	g.pending[x] = false
 	surplus := g.vote[x].sub(g.quota)
 	votes := g.vote[x]
@@ -211,6 +199,24 @@ func (g *gregory) transferSurplus() bool {
 	return true
 }
 
+// extreme returns the candidates of cands with the fewest (lowest) or most
+// votes: several when they tie.
+func (g *gregory) extreme(cands []int, lowest bool) []int {
+	best := cands[0]
+	for _, x := range cands[1:] {
+		if d := g.vote[x].cmp(g.vote[best]); (lowest && d < 0) || (!lowest && d > 0) {
+			best = x
+		}
+	}
+	var tied []int
+	for _, x := range cands {
+		if g.cmp(g.vote[x], g.vote[best]) == 0 {
+			tied = append(tied, x)
+		}
+	}
+	return tied
+}
+
 // exclude defeats the candidate with fewest votes and transfers their
 // ballots at their current weight.
 func (g *gregory) exclude() {
@@ -218,19 +224,7 @@ func (g *gregory) exclude() {
 	if len(h) == 0 {
 		return
 	}
-	low := h[0]
-	for _, x := range h[1:] {
-		if g.vote[x].cmp(g.vote[low]) < 0 {
-			low = x
-		}
-	}
-	var tied []int
-	for _, x := range h {
-		if g.cmp(g.vote[x], g.vote[low]) == 0 {
-			tied = append(tied, x)
-		}
-	}
-	x := g.c.breakSTVTie(g.round, "defeat", tied, g.history, true)
+	x := g.c.breakSTVTie(g.round, "defeat", g.extreme(h, true), g.history, true)
 	g.status[x] = Defeated
 	g.record(ActionDefeat, []int{x}, "fewest votes")
 	pile := g.pile[x]
