@@ -19,6 +19,8 @@ type SyntaxError struct {
 	Msg  string // what is wrong, for people
 }
 
+// Error returns "line N: what is wrong" (or only the message when the
+// problem has no line).
 func (e *SyntaxError) Error() string {
 	if e.Line == 0 {
 		return e.Msg

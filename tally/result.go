@@ -21,6 +21,7 @@ const (
 
 var statusNames = [...]string{"hopeful", "elected", "defeated", "withdrawn"}
 
+// String returns the state's name: hopeful, elected, defeated, withdrawn.
 func (s Status) String() string {
 	if int(s) < len(statusNames) {
 		return statusNames[s]
