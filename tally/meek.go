@@ -77,8 +77,9 @@ func buildTrie(b *stvBallots, ncand int) (*trie, error) {
 	// arrays), each run of equal preferences becomes a node, and the run's
 	// longer ballots are built below it.
 	//
-	// At most one node per preference; usually far fewer.
-	n := len(b.cand)/2 + 16
+	// At most one node per preference; usually far fewer, but capacity
+	// never touched costs no memory, while regrowing would copy.
+	n := len(b.cand)
 	t := &trie{cand: make([]int32, 0, n), count: make([]uint64, 0, n), depth: make([]int32, 0, n), end: make([]int32, 0, n)}
 	var idx []int32
 	for i := 0; i < b.len(); i++ {
