@@ -202,9 +202,8 @@ func countMeek(c *counter) error {
 		c: c, t: t,
 		kf: make([]i128, c.n), omk: make([]i128, c.n), vote: make([]i128, c.n),
 		status: c.initialStatus(), ws: make([]i128, t.maxDepth+1),
-		total: i128From(b.total).mulU64(0), // set below
+		total: scale27.mulU64(uint64(b.total)),
 	}
-	m.total = mustI128(new(big.Int).Mul(big.NewInt(b.total), scale27Big))
 	for i := range m.kf {
 		if m.status[i] == Hopeful {
 			m.setKF(i, scale27)

@@ -223,11 +223,12 @@ func (p *Profile) isWithdrawn(c int) bool {
 // comparing the rankings), which is several times faster than a map keyed
 // by strings on files of tens of thousands of ballots.
 type grouper struct {
-	slots  []int32 // group number + 1; 0 is empty
-	hashes []uint64
-	out    []Ballot
-	cands  []int
-	ties   []bool
+	// slots hold the top 32 bits of a group's hash and its number + 1 (0 is
+	// empty), so that a probe rarely reads anything but the table.
+	slots []uint64
+	out   []Ballot
+	cands []int
+	ties  []bool
 }
 
 // newGrouper returns a grouper; hint estimates the number of ballots and
@@ -239,10 +240,9 @@ func newGrouper(hint, ranks int) *grouper {
 		size *= 2
 	}
 	return &grouper{
-		slots:  make([]int32, size),
-		hashes: make([]uint64, 0, hint),
-		out:    make([]Ballot, 0, hint),
-		cands:  make([]int, 0, ranks),
+		slots: make([]uint64, size),
+		out:   make([]Ballot, 0, hint),
+		cands: make([]int, 0, ranks),
 	}
 }
 
@@ -281,19 +281,21 @@ func sameBallot(a, b *Ballot) bool {
 
 func (g *grouper) add(b *Ballot) {
 	h := hashBallot(b)
+	top := h >> 32 << 32
 	mask := uint64(len(g.slots) - 1)
 	for i := h & mask; ; i = (i + 1) & mask {
 		s := g.slots[i]
 		if s == 0 {
-			g.slots[i] = int32(len(g.out) + 1)
+			g.slots[i] = top | uint64(len(g.out)+1)
 			break
 		}
-		if g.hashes[s-1] == h && sameBallot(&g.out[s-1], b) {
-			g.out[s-1].Weight += b.Weight
-			return
+		if s&^0xffffffff == top {
+			if k := uint32(s) - 1; sameBallot(&g.out[k], b) {
+				g.out[k].Weight += b.Weight
+				return
+			}
 		}
 	}
-	g.hashes = append(g.hashes, h)
 	start := len(g.cands)
 	g.cands = append(g.cands, b.Ranking...)
 	nb := Ballot{Weight: b.Weight, Ranking: g.cands[start:len(g.cands):len(g.cands)]}
@@ -310,14 +312,15 @@ func (g *grouper) add(b *Ballot) {
 
 // grow doubles the table and reinserts every group.
 func (g *grouper) grow() {
-	g.slots = make([]int32, 2*len(g.slots))
+	g.slots = make([]uint64, 2*len(g.slots))
 	mask := uint64(len(g.slots) - 1)
-	for k, h := range g.hashes {
+	for k := range g.out {
+		h := hashBallot(&g.out[k])
 		i := h & mask
 		for g.slots[i] != 0 {
 			i = (i + 1) & mask
 		}
-		g.slots[i] = int32(k + 1)
+		g.slots[i] = h>>32<<32 | uint64(k+1)
 	}
 }
 

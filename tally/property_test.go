@@ -81,8 +81,7 @@ func TestEveryVoteAccountedFor(t *testing.T) {
 					sum = Value{n: sum.n.add(rd.Votes[c].n), scale: sum.scale, show: sum.show}
 				}
 				unit := Value{n: i128From(1), scale: sum.scale}
-				whole := Value{n: total.n, scale: 0}
-				lost := new(bigIntOps).sub(whole, sum)
+				lost := unitsBetween(total, sum)
 				// Each transfer truncates twice per ballot at most.
 				maxLoss := 2 * res.Ballots * int64(len(res.Rounds)) // units
 				if lost < 0 || lost > maxLoss {
@@ -94,11 +93,8 @@ func TestEveryVoteAccountedFor(t *testing.T) {
 	}
 }
 
-// bigIntOps compares Values of different scales.
-type bigIntOps struct{}
-
-// sub returns a−b in units of b's scale (b.scale ≥ a.scale), as int64.
-func (bigIntOps) sub(a, b Value) int64 {
+// unitsBetween returns a−b in units of b's scale (b.scale ≥ a.scale).
+func unitsBetween(a, b Value) int64 {
 	x := a.n.big()
 	for i := a.scale; i < b.scale; i++ {
 		x.Mul(x, big.NewInt(10))

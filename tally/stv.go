@@ -1,5 +1,7 @@
 package tally
 
+import "slices"
+
 // Shared by the STV methods (meek, wigm, scottish).
 
 // stvBallots are the ballots as STV reads them: each ranking cut before its
@@ -103,18 +105,8 @@ func (c *counter) breakSTVTie(round int, purpose string, tied []int, history [][
 // one between all of tied.
 func (c *counter) drawLotAmong(round int, purpose string, tied, rest []int) int {
 	chosen := c.drawLot(round, purpose, rest)
-	c.res.Ties[len(c.res.Ties)-1].Candidates = sortedCopy(tied)
+	c.res.Ties[len(c.res.Ties)-1].Candidates = slices.Sorted(slices.Values(tied))
 	return chosen
-}
-
-func sortedCopy(s []int) []int {
-	out := append([]int(nil), s...)
-	for i := 1; i < len(out); i++ {
-		for j := i; j > 0 && out[j] < out[j-1]; j-- {
-			out[j], out[j-1] = out[j-1], out[j]
-		}
-	}
-	return out
 }
 
 // snapshot converts fixed-point votes to Values for a Round.
