@@ -400,8 +400,8 @@ func (m *meekCount) iterate(seats int) (string, []int) {
 		last = m.surplus
 		qb := m.quota.big()
 		for x, s := range m.status {
-			if s != Elected {
-				continue
+			if s != Elected || m.vote[x].sign() <= 0 {
+				continue // (no votes: nothing to scale, and no division by zero)
 			}
 			// kf ← (kf×quota, truncated) / votes, truncated.
 			k := new(big.Int).Mul(m.kf[x].big(), qb)
