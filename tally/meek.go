@@ -72,50 +72,67 @@ type trie struct {
 }
 
 func buildTrie(b *stvBallots, ncand int) (*trie, error) {
-	// The trie is built in preorder directly: the ballots sharing a prefix
-	// are sorted by their next preference (a counting sort over contiguous
-	// arrays), each run of equal preferences becomes a node, and the run's
-	// longer ballots are built below it.
+	// The trie is built in preorder directly, like an MSD radix sort: the
+	// ballots sharing a prefix are sorted by their next preference (a
+	// counting sort), each run of equal preferences becomes a node, and the
+	// run's longer ballots are built below it. Each ballot is carried as its
+	// position in the ranking array, its remaining length and its weight,
+	// moved together, so that only reading the next preference is a random
+	// access.
 	//
 	// At most one node per preference; usually far fewer, but capacity
 	// never touched costs no memory, while regrowing would copy.
 	n := len(b.cand)
 	t := &trie{cand: make([]int32, 0, n), count: make([]uint64, 0, n), depth: make([]int32, 0, n), end: make([]int32, 0, n)}
-	var idx []int32
+	var s trieSet
 	for i := 0; i < b.len(); i++ {
-		if b.off[i+1] > b.off[i] {
-			idx = append(idx, int32(i))
+		if l := b.off[i+1] - b.off[i]; l > 0 {
+			s.pos = append(s.pos, b.off[i])
+			s.rem = append(s.rem, l)
+			s.w = append(s.w, uint64(b.weight[i]))
 		}
 	}
-	tb := trieBuilder{b: b, t: t, ncand: ncand,
-		keys: make([]int32, len(idx)), tmp: make([]int32, len(idx)), tmpKeys: make([]int32, len(idx))}
-	tb.build(idx, tb.keys, 0)
+	m := len(s.pos)
+	tb := trieBuilder{cand: b.cand, t: t, ncand: ncand, keys: make([]int32, m),
+		tmp: trieSet{pos: make([]int32, m), rem: make([]int32, m), w: make([]uint64, m)}, tmpKeys: make([]int32, m)}
+	tb.build(s, tb.keys, 0)
 	for _, d := range t.depth {
 		t.maxDepth = max(t.maxDepth, int(d)+1)
 	}
 	return t, nil
 }
 
-type trieBuilder struct {
-	b            *stvBallots
-	t            *trie
-	keys         []int32 // the preference at the current depth, beside idx
-	tmp, tmpKeys []int32
-	counts       [][]int32 // one bucket table per depth, for the counting sort
-	ncand        int
+// trieSet is a set of ballots being placed in the trie: each one's
+// position of its next preference, remaining preferences, and weight.
+type trieSet struct {
+	pos, rem []int32
+	w        []uint64
 }
 
-// build adds the nodes for the ballots idx, which share their first d
-// preferences and all have more than d; keys (as long as idx) is scratch.
-func (tb *trieBuilder) build(idx, keys []int32, d int32) {
-	b := tb.b
-	cand, off := b.cand, b.off
-	// One random access per ballot and level: the rest reads keys.
-	for k, i := range idx {
-		keys[k] = cand[off[i]+d]
+func (s trieSet) slice(lo, hi int) trieSet {
+	return trieSet{pos: s.pos[lo:hi], rem: s.rem[lo:hi], w: s.w[lo:hi]}
+}
+
+type trieBuilder struct {
+	cand    []int32
+	t       *trie
+	keys    []int32 // the next preference of each ballot of the set
+	tmp     trieSet
+	tmpKeys []int32
+	counts  [][]int32 // one bucket table per depth, for the counting sort
+	ncand   int
+}
+
+// build adds the nodes for the ballots of s, which share their first d
+// preferences and all have more; keys (as long as s) is scratch.
+func (tb *trieBuilder) build(s trieSet, keys []int32, d int32) {
+	cand := tb.cand
+	for k, p := range s.pos {
+		keys[k] = cand[p]
 	}
-	if len(idx) > 1 {
-		if len(idx) >= tb.ncand/2 {
+	m := len(s.pos)
+	if m > 1 {
+		if m >= tb.ncand/2 {
 			for int(d) >= len(tb.counts) {
 				tb.counts = append(tb.counts, make([]int32, tb.ncand+1))
 			}
@@ -127,31 +144,35 @@ func (tb *trieBuilder) build(idx, keys []int32, d int32) {
 			for c := 1; c <= tb.ncand; c++ {
 				cnt[c] += cnt[c-1]
 			}
-			tmp, tk := tb.tmp[:len(idx)], tb.tmpKeys[:len(idx)]
+			tmp, tk := tb.tmp.slice(0, m), tb.tmpKeys[:m]
 			for k, c := range keys {
-				tmp[cnt[c]] = idx[k]
-				tk[cnt[c]] = c
+				j := cnt[c]
 				cnt[c]++
+				tmp.pos[j], tmp.rem[j], tmp.w[j], tk[j] = s.pos[k], s.rem[k], s.w[k], c
 			}
-			copy(idx, tmp)
+			copy(s.pos, tmp.pos)
+			copy(s.rem, tmp.rem)
+			copy(s.w, tmp.w)
 			copy(keys, tk)
 		} else {
-			// Few ballots: an insertion sort on (key, ballot).
-			for k := 1; k < len(idx); k++ {
+			// Few ballots: an insertion sort.
+			for k := 1; k < m; k++ {
 				for j := k; j > 0 && keys[j] < keys[j-1]; j-- {
 					keys[j], keys[j-1] = keys[j-1], keys[j]
-					idx[j], idx[j-1] = idx[j-1], idx[j]
+					s.pos[j], s.pos[j-1] = s.pos[j-1], s.pos[j]
+					s.rem[j], s.rem[j-1] = s.rem[j-1], s.rem[j]
+					s.w[j], s.w[j-1] = s.w[j-1], s.w[j]
 				}
 			}
 		}
 	}
 	t := tb.t
-	for lo := 0; lo < len(idx); {
+	for lo := 0; lo < m; {
 		c := keys[lo]
 		hi := lo
 		var count uint64
-		for hi < len(idx) && keys[hi] == c {
-			count += uint64(b.weight[idx[hi]])
+		for hi < m && keys[hi] == c {
+			count += s.w[hi]
 			hi++
 		}
 		node := len(t.cand)
@@ -159,17 +180,16 @@ func (tb *trieBuilder) build(idx, keys []int32, d int32) {
 		t.count = append(t.count, count)
 		t.depth = append(t.depth, d)
 		t.end = append(t.end, 0)
-		// The run's ballots that go on, moved to the front of the run.
-		run := idx[lo:hi]
-		n := 0
-		for _, i := range run {
-			if off[i+1]-off[i] > d+1 {
-				run[n] = i
+		// The run's ballots that go on, advanced and moved to its front.
+		n := lo
+		for k := lo; k < hi; k++ {
+			if s.rem[k] > 1 {
+				s.pos[n], s.rem[n], s.w[n] = s.pos[k]+1, s.rem[k]-1, s.w[k]
 				n++
 			}
 		}
-		if n > 0 {
-			tb.build(run[:n], keys[lo:lo+n], d+1)
+		if n > lo {
+			tb.build(s.slice(lo, n), keys[lo:n], d+1)
 		}
 		t.end[node] = int32(len(t.cand))
 		lo = hi
