@@ -276,6 +276,8 @@ func (r *Result) WriteText(w io.Writer) error {
 			fmt.Fprintf(bw, "  %s %18s\n", pad("Quota", width), rd.Quota.format(textPlaces))
 		}
 	}
+	r.writeMatrix(bw, "Pairwise contests (row preferred to column by)", r.Pairwise, width)
+	r.writeMatrix(bw, "Strongest paths (row to column)", r.Strongest, width)
 	if len(r.Ties) > 0 {
 		fmt.Fprintf(bw, "\nTies:\n")
 		for _, t := range r.Ties {
@@ -292,6 +294,30 @@ func (r *Result) WriteText(w io.Writer) error {
 	}
 	fmt.Fprintf(bw, "\nElected: %s\n", strings.Join(r.ElectedNames(), ", "))
 	return bw.Flush()
+}
+
+// writeMatrix prints a candidate-by-candidate table, columns numbered as
+// the rows.
+func (r *Result) writeMatrix(w io.Writer, title string, m [][]int64, width int) {
+	if m == nil {
+		return
+	}
+	fmt.Fprintf(w, "\n%s:\n  %s", title, pad("", width+4))
+	for j := range m {
+		fmt.Fprintf(w, " %7d", j+1)
+	}
+	fmt.Fprintln(w)
+	for i, row := range m {
+		fmt.Fprintf(w, "  %2d. %s", i+1, pad(r.Candidates[i], width))
+		for j, v := range row {
+			if i == j {
+				fmt.Fprintf(w, " %7s", "-")
+			} else {
+				fmt.Fprintf(w, " %7d", v)
+			}
+		}
+		fmt.Fprintln(w)
+	}
 }
 
 // pad pads s to width runes (fmt pads by bytes, which misaligns accents).
