@@ -57,6 +57,7 @@ func TestTallyGolden(t *testing.T) {
 		{"dublin_west_meek.txt.golden", []string{"--method", "meek", "testdata/tally/dublin_west_2002.blt"}},
 		{"govan_scottish.txt.golden", []string{"testdata/tally/Govan-2007.blt", "--method", "scottish"}},
 		{"govan_wigm.json.golden", []string{"--method=wigm", "--format=json", "testdata/tally/Govan-2007.blt"}},
+		{"schulze_wikipedia.txt.golden", []string{"--method", "schulze", "testdata/tally/schulze_wikipedia_45voters.blt"}},
 		{"sample_borda.txt.golden", []string{"--method", "borda", "--seed", "published", "testdata/tally/sample.toi"}},
 	}
 	for _, tt := range tests {
