@@ -88,7 +88,7 @@ func Authorize(a Action, roles Role) error {
 		return Errorf(ErrUnauthenticated, "sign in to %s", a)
 	}
 	var names []string
-	for r := RoleAccount; r <= RoleFounder; r <<= 1 {
+	for r := RoleAccount; r <= RoleFederationMember; r <<= 1 {
 		if need&r != 0 {
 			names = append(names, who[r])
 		}
@@ -141,4 +141,65 @@ func FederationRoles(actor int64, f Federation) Role {
 		return RoleAccount | RoleFounder
 	}
 	return RoleAccount
+}
+
+// RoleFederationMember: a member of any council of the federation.
+const RoleFederationMember Role = RoleFounder << 1
+
+// The read actions.
+const (
+	ActViewFederation Action = "see this federation"
+)
+
+func init() {
+	policy[ActViewFederation] = RoleFederationMember | RoleFounder
+	who[RoleFederationMember] = "a member of the federation"
+}
+
+// Roles returns a council and the roles actor holds in it, with
+// RoleFederationMember added when the actor belongs to any council of its
+// federation.
+func (s *Service) Roles(ctx context.Context, actor, council int64) (Council, Role, error) {
+	var c Council
+	var roles Role
+	err := s.store.View(ctx, func(ctx context.Context, tx Tx) error {
+		var err error
+		if c, err = tx.Council(ctx, council); err != nil {
+			return err
+		}
+		if roles, err = CouncilRoles(ctx, tx, actor, c); err != nil {
+			return err
+		}
+		if actor != 0 {
+			if _, err := tx.Membership(ctx, c.Federation, actor); err == nil {
+				roles |= RoleFederationMember
+			} else if !errors.Is(err, ErrNotFound) {
+				return err
+			}
+		}
+		return nil
+	})
+	return c, roles, err
+}
+
+// FederationRolesOf returns a federation and the roles actor holds in it.
+func (s *Service) FederationRolesOf(ctx context.Context, actor, federation int64) (Federation, Role, error) {
+	var f Federation
+	var roles Role
+	err := s.store.View(ctx, func(ctx context.Context, tx Tx) error {
+		var err error
+		if f, err = tx.Federation(ctx, federation); err != nil {
+			return err
+		}
+		roles = FederationRoles(actor, f)
+		if actor != 0 {
+			if _, err := tx.Membership(ctx, f.ID, actor); err == nil {
+				roles |= RoleFederationMember
+			} else if !errors.Is(err, ErrNotFound) {
+				return err
+			}
+		}
+		return nil
+	})
+	return f, roles, err
 }

@@ -149,11 +149,11 @@ func (s *Service) CastBallot(ctx context.Context, actor, motion int64, choice Ch
 		return Receipt{}, err
 	}
 	err = s.store.Transact(ctx, func(ctx context.Context, tx Tx) error {
-		m, err := mayVote(ctx, tx, actor, motion)
+		v, err := mayVote(ctx, tx, actor, motion)
 		if err != nil {
 			return err
 		}
-		if m.Secrecy != Secret {
+		if v.Motion.Secrecy != Secret {
 			return Errorf(ErrConflict, "this vote is by roll call: cast a named vote")
 		}
 		return castSecret(ctx, tx, actor, r)

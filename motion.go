@@ -2,7 +2,6 @@ package soviet
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -47,6 +46,14 @@ type Motion struct {
 // Open reports whether votes may be cast on the motion at time now.
 func (m Motion) Open(now time.Time) bool {
 	return m.State == Voting && now.Before(m.Deadline)
+}
+
+// Voter is where an account stands in a motion's vote.
+type Voter struct {
+	Motion       Motion
+	Member       bool   // a member of the motion's council now
+	InElectorate bool   // among the voters fixed when the vote opened
+	Choice       Choice // the current vote, "" if none
 }
 
 // MotionInput is a new motion.
@@ -261,18 +268,15 @@ func (s *Service) CastVote(ctx context.Context, actor, motion int64, choice Choi
 		return err
 	}
 	return s.store.Transact(ctx, func(ctx context.Context, tx Tx) error {
-		m, err := mayVote(ctx, tx, actor, motion)
+		v, err := mayVote(ctx, tx, actor, motion)
 		if err != nil {
 			return err
 		}
-		if m.Secrecy == Secret {
+		if v.Motion.Secrecy == Secret {
 			return Errorf(ErrConflict, "this vote is secret: cast a secret ballot")
 		}
-		prev, err := tx.VoteOf(ctx, motion, actor)
-		if err == nil && prev == choice {
+		if v.Choice == choice {
 			return Errorf(ErrConflict, "you have already voted %s", choice)
-		} else if err != nil && !errors.Is(err, ErrNotFound) {
-			return err
 		}
 		_, err = tx.Append(ctx, actor, VoteCast{Motion: motion, Choice: choice})
 		return err
@@ -281,26 +285,33 @@ func (s *Service) CastVote(ctx context.Context, actor, motion int64, choice Choi
 
 // mayVote loads a motion and checks that actor may vote on it now, by roll
 // call or secret ballot: a member, with the vote open, in its electorate.
-func mayVote(ctx context.Context, tx Tx, actor, motion int64) (Motion, error) {
-	m, _, roles, err := motionIn(ctx, tx, actor, motion)
+func mayVote(ctx context.Context, tx Tx, actor, motion int64) (Voter, error) {
+	// One read: this is the hot path of vote ingestion.
+	v, err := tx.Voter(ctx, motion, actor)
 	if err != nil {
-		return Motion{}, err
+		return Voter{}, err
+	}
+	var roles Role
+	if actor != 0 {
+		roles = RoleAccount
+	}
+	if v.Member {
+		roles |= RoleMember
 	}
 	if err := Authorize(ActCastVote, roles); err != nil {
-		return Motion{}, err
+		return Voter{}, err
 	}
+	m := v.Motion
 	if m.State != Voting {
-		return Motion{}, Errorf(ErrConflict, "the motion is %s: there is no open vote", m.State)
+		return Voter{}, Errorf(ErrConflict, "the motion is %s: there is no open vote", m.State)
 	}
 	if !m.Open(tx.Now()) {
-		return Motion{}, Errorf(ErrConflict, "the vote closed at %s", m.Deadline.UTC().Format(time.RFC3339))
+		return Voter{}, Errorf(ErrConflict, "the vote closed at %s", m.Deadline.UTC().Format(time.RFC3339))
 	}
-	if ok, err := tx.InElectorate(ctx, motion, actor); err != nil {
-		return Motion{}, err
-	} else if !ok {
-		return Motion{}, Errorf(ErrForbidden, "you joined the council after this vote opened: you are not among its voters")
+	if !v.InElectorate {
+		return Voter{}, Errorf(ErrForbidden, "you joined the council after this vote opened: you are not among its voters")
 	}
-	return m, nil
+	return v, nil
 }
 
 // CloseVote closes the vote on a motion and records its result. The

@@ -57,6 +57,10 @@ type Tx interface {
 	// InElectorate reports whether account may vote on the motion's open
 	// or closed vote.
 	InElectorate(ctx context.Context, motion, account int64) (bool, error)
+	// Voter returns, in one read, what casting a vote needs to know: the
+	// motion and where account stands in its vote. It is the hot path of
+	// vote ingestion.
+	Voter(ctx context.Context, motion, account int64) (Voter, error)
 	// VoteOf returns the account's current vote on the motion.
 	VoteOf(ctx context.Context, motion, account int64) (Choice, error)
 	// Count returns the votes cast on a motion and its electorate's size.

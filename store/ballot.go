@@ -18,6 +18,41 @@ import (
 // of boxes on PostgreSQL, the scrub after a bulletin is published, and the
 // reads of bulletins. docs/SECURITY.md gives the threat model these serve.
 
+func init() {
+	onEvent(func(t *tx, ev soviet.Event, p soviet.Participated) error {
+		_, err := t.exec("INSERT INTO participation (vote, account) VALUES (?, ?)", p.Vote, ev.Actor)
+		return err
+	})
+	onEvent(applyBulletin)
+	addProjection("participation", "vote, account")
+	addProjection("bulletins", "vote")
+	addProjection("bulletin_ballots", "vote, receipt")
+}
+
+// applyBulletin records a published bulletin and its ballots. The ballot
+// box it came from is not touched: emptying it is the closing command's
+// part (soviet.Tx.EmptyBox), and on replay there is no box.
+func applyBulletin(t *tx, ev soviet.Event, p soviet.BulletinPublished) error {
+	b := &p.Bulletin
+	// The hash in the log must be the bulletin's, or the downloadable
+	// file could not be checked against the log.
+	if h, err := b.Hash(); err != nil {
+		return err
+	} else if h != p.Hash {
+		return fmt.Errorf("the bulletin of vote %d hashes to %s, not the recorded %s", b.Vote, h, p.Hash)
+	}
+	if _, err := t.exec("INSERT INTO bulletins (vote, seq, hash, ballots, participants) VALUES (?, ?, ?, ?, ?)",
+		b.Vote, ev.Seq, p.Hash, len(b.Ballots), b.Participants); err != nil {
+		return err
+	}
+	for _, e := range b.Ballots {
+		if _, err := t.exec("INSERT INTO bulletin_ballots (vote, receipt, content) VALUES (?, ?, ?)", b.Vote, e.Receipt, string(e.Content)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // BoxIDSize is the size of a ballot's random id in its box.
 const BoxIDSize = 16
 

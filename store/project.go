@@ -8,6 +8,27 @@ import (
 	"soviet"
 )
 
+// projectors holds the projections of the event types added after the
+// foundation: each capability registers its own, in its own file, from an
+// init function (see onEvent).
+var projectors = map[string]func(t *tx, ev soviet.Event, p soviet.Payload) error{}
+
+// onEvent registers the projection of the event type of P.
+func onEvent[P soviet.Payload](f func(t *tx, ev soviet.Event, p P) error) {
+	var zero P
+	typ := zero.EventType()
+	if _, dup := projectors[typ]; dup {
+		panic("store: two projections for " + typ)
+	}
+	projectors[typ] = func(t *tx, ev soviet.Event, p soviet.Payload) error {
+		v, ok := p.(P)
+		if !ok {
+			return fmt.Errorf("event %s carries %T", typ, p)
+		}
+		return f(t, ev, v)
+	}
+}
+
 // apply writes one event into the projections. It is the only code that
 // writes projection tables, and it is used both live (in the transaction
 // that appends the event) and on replay (soviet verify), so the two cannot
@@ -17,6 +38,9 @@ func apply(t *tx, ev soviet.Event, p soviet.Payload) error {
 	// Replay decodes payloads into pointers; the live path passes values.
 	if v := reflect.ValueOf(p); v.Kind() == reflect.Pointer {
 		p = v.Elem().Interface().(soviet.Payload)
+	}
+	if f, ok := projectors[ev.Type]; ok {
+		return f(t, ev, p)
 	}
 	at := ev.Time.UnixMicro()
 	var err error
@@ -110,36 +134,8 @@ func apply(t *tx, ev soviet.Event, p soviet.Payload) error {
 		_, err = t.exec(`UPDATE motions SET state = ?, closed = ?, yes_votes = ?, no_votes = ?, abstentions = ?,
 			eligible = ?, quorum_met = ?, adopted = ? WHERE id = ?`,
 			string(state), at, r.Yes, r.No, r.Abstain, r.Eligible, boolInt(r.QuorumMet), boolInt(r.Adopted), p.Motion)
-	case soviet.Participated:
-		_, err = t.exec("INSERT INTO participation (vote, account) VALUES (?, ?)", p.Vote, ev.Actor)
-	case soviet.BulletinPublished:
-		err = applyBulletin(t, ev.Seq, p)
 	default:
 		return fmt.Errorf("no projection for event type %s", ev.Type)
 	}
 	return err
-}
-
-// applyBulletin records a published bulletin and its ballots. The ballot
-// box it came from is not touched: emptying it is the closing command's
-// part (soviet.Tx.EmptyBox), and on replay there is no box.
-func applyBulletin(t *tx, seq int64, p soviet.BulletinPublished) error {
-	b := &p.Bulletin
-	// The hash in the log must be the bulletin's, or the downloadable
-	// file could not be checked against the log.
-	if h, err := b.Hash(); err != nil {
-		return err
-	} else if h != p.Hash {
-		return fmt.Errorf("the bulletin of vote %d hashes to %s, not the recorded %s", b.Vote, h, p.Hash)
-	}
-	if _, err := t.exec("INSERT INTO bulletins (vote, seq, hash, ballots, participants) VALUES (?, ?, ?, ?, ?)",
-		b.Vote, seq, p.Hash, len(b.Ballots), b.Participants); err != nil {
-		return err
-	}
-	for _, e := range b.Ballots {
-		if _, err := t.exec("INSERT INTO bulletin_ballots (vote, receipt, content) VALUES (?, ?, ?)", b.Vote, e.Receipt, string(e.Content)); err != nil {
-			return err
-		}
-	}
-	return nil
 }

@@ -226,6 +226,19 @@ func (t *tx) exists(q string, args ...any) (bool, error) {
 	return err == nil, err
 }
 
+// Voter implements soviet.Tx.
+func (t *tx) Voter(ctx context.Context, motion, account int64) (soviet.Voter, error) {
+	var v soviet.Voter
+	var choice string
+	m, err := scanMotion(withMore{t.queryRow("SELECT "+prefix("m", motionCols)+`,
+		EXISTS (SELECT 1 FROM members mb WHERE mb.council = m.council AND mb.account = ?),
+		EXISTS (SELECT 1 FROM electorate e WHERE e.motion = m.id AND e.account = ?),
+		COALESCE((SELECT r.choice FROM rollcall r WHERE r.motion = m.id AND r.account = ?), '')
+		FROM motions m WHERE m.id = ?`, account, account, account, motion), []any{&v.Member, &v.InElectorate, &choice}})
+	v.Motion, v.Choice = m, soviet.Choice(choice)
+	return v, notFound(err, "motion", motion)
+}
+
 // VoteOf implements soviet.Tx.
 func (t *tx) VoteOf(ctx context.Context, motion, account int64) (soviet.Choice, error) {
 	var c string

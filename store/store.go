@@ -63,6 +63,7 @@ type DB struct {
 	jobs      chan *job
 	quit      chan struct{}
 	stopped   chan struct{}
+	rstmts    sync.Map     // query → *sql.Stmt on the reader pool (SQLite)
 	closeMu   sync.RWMutex // held to queue a job; Close takes it to stop queuing
 	closed    bool
 
@@ -98,6 +99,12 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 		return nil, err
 	}
 	return db, nil
+}
+
+// OpenExisting opens a database to read it, as verify does: it applies no
+// migration, writes nothing, and its Transact fails.
+func OpenExisting(ctx context.Context, dsn string) (*DB, error) {
+	return open(ctx, dsn, Options{})
 }
 
 // Migrate applies pending migrations to dsn and returns.
@@ -226,6 +233,10 @@ func (db *DB) Close() error {
 }
 
 func (db *DB) closePools() error {
+	db.rstmts.Range(func(k, v any) bool {
+		v.(*sql.Stmt).Close()
+		return true
+	})
 	err := db.w.Close()
 	if db.r != db.w {
 		err = errors.Join(err, db.r.Close())

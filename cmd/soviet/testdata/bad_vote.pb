@@ -1,0 +1,10 @@
+META
+key;value
+budget;40
+PROJECTS
+project_id;cost
+A;24
+VOTES
+voter_id;vote
+v1;A
+v2;Z

@@ -1,0 +1,301 @@
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/crypto/argon2"
+
+	"soviet"
+)
+
+// PasswordParams are the argon2id parameters. The defaults are OWASP's
+// (19 MiB, 2 passes, 1 lane); tests use cheaper ones.
+type PasswordParams struct {
+	Memory  uint32 // KiB
+	Time    uint32
+	Threads uint8
+}
+
+func (p PasswordParams) orDefault() PasswordParams {
+	if p.Memory == 0 {
+		return PasswordParams{Memory: 19 * 1024, Time: 2, Threads: 1}
+	}
+	return p
+}
+
+// hashSlots bounds concurrent argon2id hashing, whose memory cost would
+// otherwise let a flood of sign-ins exhaust the server.
+var hashSlots = make(chan struct{}, 4)
+
+// hashPassword returns the PHC-format argon2id hash of a password.
+func (s *Server) hashPassword(password string) (string, error) {
+	if err := checkPassword(password); err != nil {
+		return "", err
+	}
+	salt := make([]byte, 16)
+	if _, err := rand.Read(salt); err != nil {
+		return "", err
+	}
+	p := s.pw
+	hashSlots <- struct{}{}
+	key := argon2.IDKey([]byte(password), salt, p.Time, p.Memory, p.Threads, 32)
+	<-hashSlots
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, p.Memory, p.Time, p.Threads,
+		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key)), nil
+}
+
+// checkPassword applies the password rules.
+func checkPassword(password string) error {
+	switch n := len([]rune(password)); {
+	case n < 10:
+		return soviet.Errorf(soviet.ErrInvalid, "a password needs at least 10 characters")
+	case len(password) > 1024:
+		return soviet.Errorf(soviet.ErrInvalid, "a password may have at most 1024 bytes")
+	}
+	return nil
+}
+
+// verifyPassword reports whether password matches a PHC argon2id hash.
+func verifyPassword(password, encoded string) bool {
+	parts := strings.Split(encoded, "$")
+	if len(parts) != 6 || parts[1] != "argon2id" {
+		return false
+	}
+	var version int
+	var m, t uint32
+	var p uint8
+	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2.Version {
+		return false
+	}
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil || m == 0 || m > 1<<21 || t == 0 || t > 20 || p == 0 {
+		return false
+	}
+	salt, err := base64.RawStdEncoding.DecodeString(parts[4])
+	if err != nil {
+		return false
+	}
+	want, err := base64.RawStdEncoding.DecodeString(parts[5])
+	if err != nil || len(want) == 0 {
+		return false
+	}
+	hashSlots <- struct{}{}
+	got := argon2.IDKey([]byte(password), salt, t, m, p, uint32(len(want)))
+	<-hashSlots
+	return subtle.ConstantTimeCompare(got, want) == 1
+}
+
+const (
+	sessionCookie = "soviet_session"
+	sessionTTL    = 30 * 24 * time.Hour
+	tokenPrefix   = "sv_"
+)
+
+type actorKey struct{}
+
+// actorOf returns the signed-in account of a request; ID 0 means nobody.
+func actorOf(r *http.Request) soviet.Account {
+	a, _ := r.Context().Value(actorKey{}).(soviet.Account)
+	return a
+}
+
+// viaToken marks a request authenticated by an API token.
+type viaTokenKey struct{}
+
+// authenticate finds the request's account from its API token or session
+// cookie. A bad or expired credential is the same as none, except that an
+// API token that does not exist is refused at once (a client that sends
+// one expects it to work).
+func (s *Server) authenticate(r *http.Request) (*http.Request, error) {
+	ctx := r.Context()
+	if h := r.Header.Get("Authorization"); h != "" {
+		token, ok := strings.CutPrefix(h, "Bearer ")
+		if !ok || !strings.HasPrefix(token, tokenPrefix) {
+			return r, soviet.Errorf(soviet.ErrUnauthenticated, "the Authorization header must be \"Bearer sv_…\"")
+		}
+		a, err := s.db.APITokenAccount(ctx, soviet.HashToken(token))
+		if errors.Is(err, soviet.ErrNotFound) {
+			return r, soviet.Errorf(soviet.ErrUnauthenticated, "unknown or deleted API token")
+		} else if err != nil {
+			return r, err
+		}
+		ctx = context.WithValue(ctx, actorKey{}, a)
+		return r.WithContext(context.WithValue(ctx, viaTokenKey{}, true)), nil
+	}
+	c, err := r.Cookie(sessionCookie)
+	if err != nil || c.Value == "" {
+		return r, nil
+	}
+	a, err := s.db.SessionAccount(ctx, soviet.HashToken(c.Value))
+	if errors.Is(err, soviet.ErrNotFound) {
+		return r, nil
+	} else if err != nil {
+		return r, err
+	}
+	return r.WithContext(context.WithValue(ctx, actorKey{}, a)), nil
+}
+
+// signIn checks a handle and password, under the rate limits, and starts a
+// session: it sets the cookie and returns the account.
+func (s *Server) signIn(w http.ResponseWriter, r *http.Request, handle, password string) (soviet.Account, error) {
+	handle = strings.ToLower(strings.TrimSpace(handle))
+	now := s.now()
+	ip := clientIP(r)
+	if wait := s.limiter.check(now, "ip:"+ip, "account:"+handle); wait > 0 {
+		return soviet.Account{}, soviet.Errorf(soviet.ErrTooManyRequests, "too many failed sign-ins: try again in %s", wait.Round(time.Second))
+	}
+	a, hash, err := s.db.Credentials(r.Context(), handle)
+	switch {
+	case errors.Is(err, soviet.ErrNotFound):
+		// Take as long for an unknown handle as for a wrong password.
+		verifyPassword(password, s.dummyHash)
+	case err != nil:
+		return soviet.Account{}, err
+	case verifyPassword(password, hash):
+		s.limiter.succeed("account:" + handle)
+		return a, s.startSession(w, r, a)
+	}
+	s.limiter.fail(now, "ip:"+ip, "account:"+handle)
+	return soviet.Account{}, soviet.Errorf(soviet.ErrUnauthenticated, "wrong handle or password")
+}
+
+// startSession creates a session for a and sets its cookie.
+func (s *Server) startSession(w http.ResponseWriter, r *http.Request, a soviet.Account) error {
+	token, hash, err := s.svc.NewToken()
+	if err != nil {
+		return err
+	}
+	expires := s.now().Add(sessionTTL)
+	if err := s.db.CreateSession(r.Context(), hash, a.ID, expires); err != nil {
+		return fmt.Errorf("create session: %w", err)
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name: sessionCookie, Value: token, Path: "/", Expires: expires,
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secure || r.TLS != nil,
+	})
+	return nil
+}
+
+// signOut ends the request's session.
+func (s *Server) signOut(w http.ResponseWriter, r *http.Request) error {
+	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
+		if err := s.db.DeleteSession(r.Context(), soviet.HashToken(c.Value)); err != nil {
+			return err
+		}
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1,
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secure || r.TLS != nil})
+	return nil
+}
+
+// newAPIToken makes a personal API token for an account.
+func (s *Server) newAPIToken(ctx context.Context, account int64, name string) (string, any, error) {
+	name = strings.TrimSpace(name)
+	if name == "" || len([]rune(name)) > 100 {
+		return "", nil, soviet.Errorf(soviet.ErrInvalid, "a token needs a name of 1 to 100 characters")
+	}
+	secret, hash, err := s.svc.NewToken()
+	if err != nil {
+		return "", nil, err
+	}
+	token := tokenPrefix + secret
+	hash = soviet.HashToken(token)
+	id := secret[:8]
+	tok, err := s.db.CreateAPIToken(ctx, account, id, name, hash)
+	return token, tok, err
+}
+
+// clientIP is the address rate limits count against: the TCP peer.
+// (Behind a proxy, run it so that it forwards the real peer; soviet does not
+// trust X-Forwarded-For, which any client can set.)
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// limiter counts failed sign-ins per key (an address, an account) and
+// refuses further attempts for a while once a key has failed too often.
+type limiter struct {
+	mu   sync.Mutex
+	keys map[string]*failures
+}
+
+type failures struct {
+	count int
+	first time.Time
+}
+
+const (
+	limitWindow     = 15 * time.Minute
+	limitPerAccount = 10
+	limitPerIP      = 50
+)
+
+func newLimiter() *limiter { return &limiter{keys: map[string]*failures{}} }
+
+func limitFor(key string) int {
+	if strings.HasPrefix(key, "ip:") {
+		return limitPerIP
+	}
+	return limitPerAccount
+}
+
+// check returns how long to wait before another attempt, or 0.
+func (l *limiter) check(now time.Time, keys ...string) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var wait time.Duration
+	for _, k := range keys {
+		f := l.keys[k]
+		if f == nil || now.Sub(f.first) >= limitWindow {
+			continue
+		}
+		if f.count >= limitFor(k) {
+			if w := f.first.Add(limitWindow).Sub(now); w > wait {
+				wait = w
+			}
+		}
+	}
+	return wait
+}
+
+func (l *limiter) fail(now time.Time, keys ...string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, k := range keys {
+		f := l.keys[k]
+		if f == nil || now.Sub(f.first) >= limitWindow {
+			f = &failures{first: now}
+			l.keys[k] = f
+		}
+		f.count++
+	}
+}
+
+func (l *limiter) succeed(key string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.keys, key)
+}
+
+func (l *limiter) prune(now time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for k, f := range l.keys {
+		if now.Sub(f.first) >= limitWindow {
+			delete(l.keys, k)
+		}
+	}
+}
