@@ -233,4 +233,3 @@ func (s *Service) FederationRolesOf(ctx context.Context, actor, federation int64
 	})
 	return f, roles, err
 }
-

@@ -37,20 +37,20 @@ const (
 // Election fills seats of a body (a delegate council or a committee) held
 // by one constituency; the constituency's voters elect.
 type Election struct {
-	ID           int64         `json:"id"`
-	Council      int64         `json:"council"` // the electing council (the constituency)
-	Body         int64         `json:"body"`    // where the seats are
-	Seats        int           `json:"seats"`
-	Kind         ElectionKind  `json:"kind"`
-	Method       string        `json:"method"`
-	State        ElectionState `json:"state"`
-	Secret       bool          `json:"secret"`
-	Opened       time.Time     `json:"opened"`
-	Deadline     time.Time     `json:"deadline"` // of the current phase
-	Seed         string        `json:"seed,omitempty"`
-	Closed       time.Time     `json:"closed,omitzero"`
-	Elected      []int64       `json:"elected,omitempty"`
-	Report       json.RawMessage `json:"report,omitempty"` // the count, round by round
+	ID       int64           `json:"id"`
+	Council  int64           `json:"council"` // the electing council (the constituency)
+	Body     int64           `json:"body"`    // where the seats are
+	Seats    int             `json:"seats"`
+	Kind     ElectionKind    `json:"kind"`
+	Method   string          `json:"method"`
+	State    ElectionState   `json:"state"`
+	Secret   bool            `json:"secret"`
+	Opened   time.Time       `json:"opened"`
+	Deadline time.Time       `json:"deadline"` // of the current phase
+	Seed     string          `json:"seed,omitempty"`
+	Closed   time.Time       `json:"closed,omitzero"`
+	Elected  []int64         `json:"elected,omitempty"`
+	Report   json.RawMessage `json:"report,omitempty"` // the count, round by round
 }
 
 // Candidate stands in an election.
