@@ -74,8 +74,9 @@ func (db *DB) FederationsOf(ctx context.Context, account int64) ([]soviet.Federa
 // tree.
 type CouncilSummary struct {
 	soviet.Council
-	Members int64   `json:"members"`
-	SendsTo []int64 `json:"sends_to"`
+	Members     int64   `json:"members"`     // of a base council
+	Represented int64   `json:"represented"` // members of the base councils it stands for
+	SendsTo     []int64 `json:"sends_to"`
 }
 
 // Councils returns a federation's councils with their member counts and
@@ -83,15 +84,10 @@ type CouncilSummary struct {
 func (db *DB) Councils(ctx context.Context, federation int64) ([]CouncilSummary, error) {
 	cs, err := list(ctx, db, func(s scanner) (CouncilSummary, error) {
 		var cs CouncilSummary
-		var kind string
-		var created int64
-		err := s.Scan(&cs.ID, &cs.Federation, &cs.Name, &kind, &cs.Description, &created, &cs.Members)
-		cs.Kind, cs.Created = soviet.CouncilKind(kind), micros(created)
-		cs.SendsTo = []int64{}
+		c, err := scanCouncil(withMore{s, []any{&cs.Members, &cs.Represented}})
+		cs.Council, cs.SendsTo = c, []int64{}
 		return cs, err
-	}, `SELECT c.id, c.federation, c.name, c.kind, c.description, c.created,
-		(SELECT COUNT(*) FROM members m WHERE m.council = c.id)
-		FROM councils c WHERE c.federation = ? ORDER BY c.id`, federation)
+	}, "SELECT "+prefix("c", councilCols)+", c.members, c.represented FROM councils c WHERE c.federation = ? ORDER BY c.id", federation)
 	if err != nil {
 		return nil, fmt.Errorf("councils of federation %d: %w", federation, err)
 	}
