@@ -64,14 +64,18 @@ type Receipt struct {
 	Content json.RawMessage `json:"content"` // canonical JSON, e.g. {"choice":"yes"}
 }
 
-// ReadReceipt reads a receipt file (the JSON form of a Receipt) and checks
-// it.
+// ReadReceipt reads a receipt file (the JSON form of a Receipt, indented
+// or not) and checks it. The content comes back in canonical form.
 func ReadReceipt(r io.Reader) (Receipt, error) {
 	var rc Receipt
 	if err := decodeStrict(r, &rc); err != nil {
 		return Receipt{}, Errorf(ErrInvalid, "not a receipt file: %v", err)
 	}
-	return rc, rc.Check()
+	if err := rc.Check(); err != nil {
+		return Receipt{}, err
+	}
+	rc.Content, _ = CanonicalizeJSON(rc.Content)
+	return rc, nil
 }
 
 // ReceiptCode returns the receipt code of a ballot: the SHA-256, in lower
@@ -84,7 +88,8 @@ func ReceiptCode(nonce, content []byte) string {
 }
 
 // Check reports whether the receipt is whole: its code is the hash of its
-// nonce and content, and the content is canonical JSON.
+// nonce and of its content in canonical form (a receipt file may be
+// indented).
 func (r Receipt) Check() error {
 	nonce, err := hex.DecodeString(r.Nonce)
 	if err != nil || len(nonce) != NonceSize {
@@ -93,10 +98,11 @@ func (r Receipt) Check() error {
 	if err := validReceiptCode(r.Code); err != nil {
 		return err
 	}
-	if c, err := CanonicalizeJSON(r.Content); err != nil || string(c) != string(r.Content) {
-		return Errorf(ErrInvalid, "the receipt's content is not canonical JSON")
+	content, err := CanonicalizeJSON(r.Content)
+	if err != nil {
+		return Errorf(ErrInvalid, "the receipt's content is not JSON")
 	}
-	if ReceiptCode(nonce, r.Content) != r.Code {
+	if ReceiptCode(nonce, content) != r.Code {
 		return Errorf(ErrInvalid, "the receipt's code is not the hash of its nonce and content: the receipt was altered")
 	}
 	return nil

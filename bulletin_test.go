@@ -146,7 +146,8 @@ func TestReceipt(t *testing.T) {
 		{"short nonce", func(r *soviet.Receipt) { r.Nonce = "0707" }},
 		{"nonce not hex", func(r *soviet.Receipt) { r.Nonce = strings.Repeat("zz", soviet.NonceSize) }},
 		{"short code", func(r *soviet.Receipt) { r.Code = r.Code[:10] }},
-		{"content not canonical", func(r *soviet.Receipt) {
+		{"content not JSON", func(r *soviet.Receipt) { r.Content = []byte(`{"choice":`) }},
+		{"code over the content as spaced", func(r *soviet.Receipt) {
 			r.Content = []byte(`{ "choice":"yes"}`)
 			r.Code = soviet.ReceiptCode(nonce, r.Content)
 		}},
@@ -161,6 +162,11 @@ func TestReceipt(t *testing.T) {
 	file := fmt.Sprintf(`{"vote":3,"receipt":%q,"nonce":%q,"content":{"choice":"yes"}}`, good.Code, good.Nonce)
 	if r, err := soviet.ReadReceipt(strings.NewReader(file)); err != nil || r.Code != good.Code {
 		t.Fatalf("read receipt: %+v, %v", r, err)
+	}
+	// Indented, as the server answers and the page's download is.
+	indented := fmt.Sprintf("{\n  \"vote\": 3,\n  \"receipt\": %q,\n  \"nonce\": %q,\n  \"content\": {\n    \"choice\": \"yes\"\n  }\n}\n", good.Code, good.Nonce)
+	if r, err := soviet.ReadReceipt(strings.NewReader(indented)); err != nil || string(r.Content) != `{"choice":"yes"}` {
+		t.Fatalf("read an indented receipt: %+v, %v", r, err)
 	}
 	if _, err := soviet.ReadReceipt(strings.NewReader(strings.Replace(file, "yes", "no", 1))); !errors.Is(err, soviet.ErrInvalid) {
 		t.Fatalf("altered receipt file: %v", err)

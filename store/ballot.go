@@ -417,3 +417,51 @@ func (db *DB) checkBoxes(ctx context.Context, pr *problems) error {
 	}
 	return rows.Err()
 }
+
+// Turnout is how many have taken part in a secret vote so far, and how
+// many may: all that is shown of a secret vote before it closes.
+type Turnout struct {
+	Voted    int64 `json:"voted"`
+	Eligible int64 `json:"eligible"`
+}
+
+// SecretTurnout returns the turnout of the secret vote on a motion.
+func (db *DB) SecretTurnout(ctx context.Context, motion int64) (Turnout, error) {
+	var t Turnout
+	err := db.queryRow(ctx, `SELECT (SELECT COUNT(*) FROM participation WHERE vote = ?), eligible FROM motions WHERE id = ?`,
+		motion, motion).Scan(&t.Voted, &t.Eligible)
+	return t, notFound(err, "motion", motion)
+}
+
+// TookPart reports whether account took part in the secret vote.
+func (db *DB) TookPart(ctx context.Context, vote, account int64) (bool, error) {
+	var n int64
+	err := db.queryRow(ctx, "SELECT COUNT(*) FROM participation WHERE vote = ? AND account = ?", vote, account).Scan(&n)
+	return n > 0, err
+}
+
+// BulletinInfo says where a published bulletin is and what it holds,
+// without reading it.
+type BulletinInfo struct {
+	Vote         int64  `json:"vote"`
+	Seq          int64  `json:"seq"`  // the bulletin.published event
+	Hash         string `json:"hash"` // SHA-256 of the bulletin's canonical JSON
+	Ballots      int64  `json:"ballots"`
+	Participants int64  `json:"participants"`
+}
+
+// BulletinInfoOf returns what the log records of a vote's bulletin.
+func (db *DB) BulletinInfoOf(ctx context.Context, vote int64) (BulletinInfo, error) {
+	var b BulletinInfo
+	err := db.queryRow(ctx, "SELECT vote, seq, hash, ballots, participants FROM bulletins WHERE vote = ?", vote).
+		Scan(&b.Vote, &b.Seq, &b.Hash, &b.Ballots, &b.Participants)
+	return b, notFound(err, "bulletin of vote", vote)
+}
+
+// PublishedBallot returns the content of the ballot with the receipt in
+// the vote's published bulletin.
+func (db *DB) PublishedBallot(ctx context.Context, vote int64, receipt string) ([]byte, error) {
+	var content string
+	err := db.queryRow(ctx, "SELECT content FROM bulletin_ballots WHERE vote = ? AND receipt = ?", vote, receipt).Scan(&content)
+	return []byte(content), notFound(err, "ballot with receipt", receipt)
+}
