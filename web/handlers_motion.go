@@ -20,7 +20,7 @@ type motionPage struct {
 	Turnout    *store.Turnout
 	TookPart   bool
 	Bulletin   *store.BulletinInfo
-	Check      *receiptCheck // the answer to ?receipt=
+	Check      *receiptCheck  // the answer to ?receipt=
 	Secrecy    soviet.Secrecy // the charter's default for motions
 	Roles      soviet.Role
 	Supported  bool
