@@ -288,3 +288,34 @@ func TestOneVoterThousandRequests(t *testing.T) {
 		})
 	}
 }
+
+func TestOpenVotesShowSecretParticipation(t *testing.T) {
+	f, as := serve(t, storetest.SQLite)
+	alice := as(f.Alice)
+	m := f.OpenSecretMotion(f.Putilov, f.Bob, "Strike", soviet.Simple)
+	took := func() bool {
+		status, _, body := alice.do("GET", "/api/v1/votes/open", nil)
+		var resp struct {
+			Votes []struct {
+				Motion   soviet.Motion `json:"motion"`
+				TookPart bool          `json:"took_part"`
+			} `json:"votes"`
+		}
+		if status != 200 || json.Unmarshal(body, &resp) != nil || len(resp.Votes) != 1 || resp.Votes[0].Motion.ID != m {
+			t.Fatalf("open votes: %d %s", status, body)
+		}
+		return resp.Votes[0].TookPart
+	}
+	if took() {
+		t.Fatal("took part before casting")
+	}
+	if status, _, body := alice.do("POST", fmt.Sprintf("/api/v1/motions/%d/ballot", m), map[string]any{"choice": "yes"}); status != 201 {
+		t.Fatalf("ballot: %d %s", status, body)
+	}
+	if !took() {
+		t.Fatal("the open votes do not show the ballot cast")
+	}
+	if _, _, page := alice.do("GET", "/", nil); !strings.Contains(string(page), "secret ballot cast") {
+		t.Fatal("the home page does not show the ballot cast")
+	}
+}
