@@ -1,7 +1,6 @@
 package soviet
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
@@ -11,8 +10,8 @@ import (
 	"io"
 	"iter"
 	"sort"
-	"strconv"
-	"strings"
+
+	"soviet/tally"
 )
 
 // Bulletin is the published record of a closed secret vote: every ballot's
@@ -282,44 +281,23 @@ func (r Result) String() string {
 }
 
 // WriteBLT writes a bulletin of ranked ballots in the BLT format (OpenSTV,
-// Droop, tally.ReadBLT): one line per ballot, in the bulletin's order, with
-// weight 1. A motion's yes/no ballots have no BLT form.
+// Droop, soviet tally), by tally's writer: identical rankings are grouped
+// with their weight. A motion's yes/no ballots have no BLT form.
 func (b *Bulletin) WriteBLT(w io.Writer) error {
 	if len(b.Candidates) == 0 || b.Seats < 1 {
 		return Errorf(ErrInvalid, "only a bulletin of ranked ballots (with candidates and seats) has a BLT form")
 	}
-	for _, name := range append([]string{b.Title}, b.Candidates...) {
-		if strings.ContainsAny(name, "\"\n\r") {
-			return Errorf(ErrInvalid, "the name %q cannot be written in BLT (it holds a quote or a line break)", name)
-		}
-	}
-	bw := bufio.NewWriter(w)
-	fmt.Fprintf(bw, "%d %d\n", len(b.Candidates), b.Seats)
-	var line []byte
+	ballots := make([]tally.Ballot, len(b.Ballots))
 	for i, e := range b.Ballots {
 		var rb RankedBallot
 		if err := decodeStrict(bytes.NewReader(e.Content), &rb); err != nil {
 			return Errorf(ErrInvalid, "ballot %d is not a ranking: %s", i+1, e.Content)
 		}
-		seen := make(map[int]bool, len(rb.Ranking))
-		line = append(line[:0], '1')
-		for _, c := range rb.Ranking {
-			if c < 0 || c >= len(b.Candidates) || seen[c] {
-				return Errorf(ErrInvalid, "ballot %d ranks candidate %d twice or out of range", i+1, c)
-			}
-			seen[c] = true
-			line = append(line, ' ')
-			line = strconv.AppendInt(line, int64(c+1), 10)
-		}
-		line = append(line, " 0\n"...)
-		bw.Write(line)
+		ballots[i] = tally.Ballot{Weight: 1, Ranking: rb.Ranking}
 	}
-	bw.WriteString("0\n")
-	// BLT quotes names and has no escapes: names with quotes or line
-	// breaks were refused above.
-	for _, name := range b.Candidates {
-		fmt.Fprintf(bw, "\"%s\"\n", name)
+	p, err := tally.NewProfile(b.Title, b.Candidates, nil, b.Seats, ballots)
+	if err != nil {
+		return Errorf(ErrInvalid, "the bulletin's rankings: %v", err)
 	}
-	fmt.Fprintf(bw, "\"%s\"\n", b.Title)
-	return bw.Flush()
+	return tally.WriteBLT(w, p)
 }

@@ -574,15 +574,21 @@ func testGroupCommit(t *testing.T, open Opener) {
 func testConcurrentSameVoter(t *testing.T, open Opener) {
 	f := NewFixture(t, open)
 	m := f.OpenMotion(f.Putilov, f.Alice, "Once", soviet.Simple)
-	const n = 200
+	onlyOnce(t, 200, func(int) error { return f.Svc.CastVote(f.Ctx, f.Bob, m, soviet.No) })
+}
+
+// onlyOnce runs cast n times at once and wants exactly one success and
+// n-1 conflicts.
+func onlyOnce(t *testing.T, n int, cast func(i int) error) {
+	t.Helper()
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	ok, conflicts := 0, 0
-	for range n {
+	for i := range n {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			err := f.Svc.CastVote(f.Ctx, f.Bob, m, soviet.No)
+			err := cast(i)
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
