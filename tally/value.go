@@ -1,0 +1,88 @@
+package tally
+
+import (
+	"math/big"
+	"strconv"
+)
+
+// Value is an exact decimal number of votes: an integer count of units of
+// 10^-Scale, shown with a fixed number of decimal places. Meek and WIGM
+// count in units of 10^-27 and show 18 places (Droop's guarded arithmetic,
+// 18 digits and 9 guard digits); Scottish STV counts and shows 5 places, as
+// the Order requires; the single-winner methods count whole votes.
+type Value struct {
+	n     i128
+	scale uint8 // decimal places of the unit
+	show  uint8 // decimal places printed
+}
+
+func wholeValue(v int64) Value { return Value{n: i128From(v)} }
+
+// String formats the value with its shown decimal places, rounding the
+// hidden guard digits half up (as Droop prints them).
+func (v Value) String() string { return v.format(int(v.show)) }
+
+// Places returns the number of decimal places String shows.
+func (v Value) Places() int { return int(v.show) }
+
+// format prints v with at most places decimals (never more than shown).
+func (v Value) format(places int) string {
+	if places > int(v.show) {
+		places = int(v.show)
+	}
+	drop := int(v.scale) - places
+	if v.n.hi == 0 && drop == 0 && places == 0 {
+		return strconv.FormatUint(v.n.lo, 10)
+	}
+	b := v.n.big()
+	if drop > 0 {
+		d := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(drop)), nil)
+		half := new(big.Int).Rsh(d, 1)
+		b.Add(b, half)
+		// Floor division, as Python's // (Droop's display rounding).
+		m := new(big.Int)
+		b.DivMod(b, d, m)
+	}
+	neg := b.Sign() < 0
+	s := new(big.Int).Abs(b).String()
+	if places > 0 {
+		for len(s) <= places {
+			s = "0" + s
+		}
+		s = s[:len(s)-places] + "." + s[len(s)-places:]
+	}
+	if neg {
+		s = "-" + s
+	}
+	return s
+}
+
+// Float64 returns the value as a float64, for display and charts; counts
+// never use it.
+func (v Value) Float64() float64 {
+	f, _ := new(big.Rat).SetFrac(v.n.big(), new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(v.scale)), nil)).Float64()
+	return f
+}
+
+// Cmp compares two values of the same method exactly: -1, 0 or +1.
+func (v Value) Cmp(w Value) int {
+	if v.scale == w.scale {
+		return v.n.cmp(w.n)
+	}
+	a, b := v.n.big(), w.n.big()
+	if v.scale < w.scale {
+		a.Mul(a, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(w.scale-v.scale)), nil))
+	} else {
+		b.Mul(b, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(v.scale-w.scale)), nil))
+	}
+	return a.Cmp(b)
+}
+
+// IsZero reports whether the value is exactly zero.
+func (v Value) IsZero() bool { return v.n.isZero() }
+
+// MarshalJSON writes the value as a JSON number with its shown places, so
+// that no precision is lost to binary floating point on the way.
+func (v Value) MarshalJSON() ([]byte, error) { return []byte(v.String()), nil }
+
+func (v Value) sub(w Value) Value { return Value{n: v.n.sub(w.n), scale: v.scale, show: v.show} }
