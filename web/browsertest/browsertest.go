@@ -38,7 +38,7 @@ const startTimeout = 30 * time.Second
 // google-chrome-stable on PATH.
 func ExecPath() (string, error) {
 	if p := os.Getenv("SOVIET_CHROMIUM"); p != "" {
-		return p, nil
+		return exec.LookPath(p)
 	}
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
 		if p, err := exec.LookPath(name); err == nil {
