@@ -51,8 +51,17 @@ func ReadBLT(r io.Reader) (*Profile, error) {
 }
 
 // readAll reads r whole, up to maxBallotFile+1 bytes, allocating once when
-// the size is known beforehand.
+// the size is known beforehand and not at all for a *bytes.Buffer.
 func readAll(r io.Reader) ([]byte, error) {
+	if bb, ok := r.(*bytes.Buffer); ok {
+		// The bytes are already in memory: read them in place (the parsers
+		// copy what they keep) and consume them, as a read would.
+		data := bb.Next(bb.Len())
+		if len(data) > maxBallotFile {
+			data = data[:maxBallotFile+1]
+		}
+		return data, nil
+	}
 	size := -1
 	switch v := r.(type) {
 	case interface{ Len() int }:
