@@ -2,6 +2,7 @@ package tally
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"math/rand/v2"
 	"os"
@@ -242,4 +243,19 @@ func FuzzReadPrefLib(f *testing.F) {
 			t.Fatalf("reader returned an invalid profile: %v", err)
 		}
 	})
+}
+
+// TestResultMarshalsByValueAndPointer: the domain may hold a Result or a
+// *Result; both encode with names.
+func TestResultMarshalsByValueAndPointer(t *testing.T) {
+	p := readBLTFile(t, "testdata/condorcet-examples/tennessee_capital.blt")
+	res, err := Count("irv", p, Options{Seed: "s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err1 := json.Marshal(res)
+	b, err2 := json.Marshal(*res)
+	if err1 != nil || err2 != nil || !bytes.Equal(a, b) || !bytes.Contains(a, []byte(`"elected":["Knoxville"]`)) {
+		t.Errorf("%v %v\n%s\n%s", err1, err2, a, b)
+	}
 }

@@ -186,7 +186,7 @@ type jsonResult struct {
 // with its action, every candidate's votes and status, the transfers — the
 // candidates whose votes changed, by how much — and the exhausted votes),
 // ties and seed.
-func (r *Result) MarshalJSON() ([]byte, error) {
+func (r Result) MarshalJSON() ([]byte, error) {
 	j := jsonResult{
 		Method: r.Method, Title: r.Title, Seats: r.Seats, Ballots: r.Ballots,
 		Candidates: r.Candidates, Quota: r.Quota, Elected: r.ElectedNames(),
