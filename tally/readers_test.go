@@ -3,8 +3,8 @@ package tally
 import (
 	"bytes"
 	"encoding/json"
-	"math/big"
 	"errors"
+	"math/big"
 	"math/rand/v2"
 	"os"
 	"reflect"
