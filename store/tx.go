@@ -148,7 +148,11 @@ func (t *tx) mark() logMark { return logMark{t.size, t.head, len(t.appended), le
 
 func (t *tx) reset(m logMark) {
 	t.size, t.head, t.appended = m.size, m.head, t.appended[:m.appended]
-	t.deposits = t.deposits[:m.deposits]
+	// Only a job that wrote nothing is reset, and emptying a box writes:
+	// the deposits can only have grown since the mark.
+	if m.deposits < len(t.deposits) {
+		t.deposits = t.deposits[:m.deposits]
+	}
 }
 
 // Append implements soviet.Tx.
