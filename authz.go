@@ -59,6 +59,8 @@ const (
 	ActNominate        Action = "nominate a candidate"
 	ActCreateFaction   Action = "found a faction"
 	ActDeclareFaction  Action = "declare a faction"
+	ActForward         Action = "forward a motion to a higher council"
+	ActRefer           Action = "refer a motion to a referendum"
 )
 
 // voters are the roles that vote in a council: members of a base council,
@@ -88,6 +90,8 @@ var policy = map[Action]Role{
 	ActNominate:        voters,
 	ActCreateFaction:   RoleFederationMember | RoleFounder,
 	ActDeclareFaction:  RoleFederationMember,
+	ActForward:         RoleSecretary,
+	ActRefer:           RoleSecretary,
 }
 
 // who names the roles for an error message.

@@ -46,6 +46,10 @@ const (
 // published as canonical JSON: {"choice":"yes"}.
 type ChoiceBallot struct {
 	Choice Choice `json:"choice"`
+	// Council is the voter's base council in a referendum, whose result
+	// is given per council too: it narrows a ballot to its council, no
+	// further. Zero (left out) in any other vote.
+	Council int64 `json:"council,omitempty"`
 }
 
 // NonceSize is the size of a receipt's random nonce.
@@ -146,21 +150,25 @@ func (s *Service) CastBallot(ctx context.Context, actor, motion int64, choice Ch
 	if err := choice.Validate(); err != nil {
 		return Receipt{}, err
 	}
-	content, err := Canonical(ChoiceBallot{Choice: choice})
-	if err != nil {
-		return Receipt{}, err
-	}
-	r, err := s.newReceipt(motion, content)
-	if err != nil {
-		return Receipt{}, err
-	}
-	err = s.store.Transact(ctx, func(ctx context.Context, tx Tx) error {
+	var r Receipt
+	err := s.store.Transact(ctx, func(ctx context.Context, tx Tx) error {
 		v, err := mayVote(ctx, tx, actor, motion)
 		if err != nil {
 			return err
 		}
 		if v.Motion.Secrecy != Secret {
 			return Errorf(ErrConflict, "this vote is by roll call: cast a named vote")
+		}
+		ballot := ChoiceBallot{Choice: choice}
+		if v.Motion.Referendum {
+			ballot.Council = v.Constituency
+		}
+		content, err := Canonical(ballot)
+		if err != nil {
+			return err
+		}
+		if r, err = s.newReceipt(motion, content); err != nil {
+			return err
 		}
 		return castSecret(ctx, tx, actor, r)
 	})

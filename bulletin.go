@@ -41,8 +41,21 @@ type Bulletin struct {
 	Candidates []string      `json:"candidates,omitempty"`
 	Seats      int           `json:"seats,omitempty"`
 	Ballots    []BallotEntry `json:"ballots"`
+	// A referendum's ballots name the voter's base council; Councils
+	// gives each council's electorate, and DoubleMajority says whether a
+	// majority of the councils was needed too.
+	Referendum     bool            `json:"referendum,omitempty"`
+	DoubleMajority bool            `json:"double_majority,omitempty"`
+	Councils       []CouncilVoters `json:"councils,omitempty"`
 	// Result is the count of Ballots (a motion's).
 	Result *Result `json:"result,omitempty"`
+}
+
+// CouncilVoters is the size of one base council's electorate in a
+// referendum.
+type CouncilVoters struct {
+	Council  int64 `json:"council"`
+	Eligible int64 `json:"eligible"`
 }
 
 // BallotEntry is one ballot of a bulletin: its receipt code and content
@@ -125,6 +138,10 @@ func (b *Bulletin) Recount() (Result, error) {
 		return Result{}, Errorf(ErrInvalid, "cannot count a bulletin of kind %q", string(b.Kind))
 	}
 	var yes, no, abstain int64
+	per := map[int64]*CouncilResult{}
+	for _, c := range b.Councils {
+		per[c.Council] = &CouncilResult{Council: c.Council, Eligible: c.Eligible}
+	}
 	for i, e := range b.Ballots {
 		var c ChoiceBallot
 		if err := json.Unmarshal(e.Content, &c); err != nil || c.Choice.Validate() != nil {
@@ -135,13 +152,25 @@ func (b *Bulletin) Recount() (Result, error) {
 		if want, _ := Canonical(c); !bytes.Equal(want, e.Content) {
 			return Result{}, Errorf(ErrInvalid, "ballot %d (receipt %s) is not in canonical form: %s", i+1, e.Receipt, e.Content)
 		}
+		cr := per[c.Council]
+		switch {
+		case b.Referendum && cr == nil:
+			return Result{}, Errorf(ErrInvalid, "ballot %d (receipt %s) names council %d, which is not in the referendum", i+1, e.Receipt, c.Council)
+		case !b.Referendum && c.Council != 0:
+			return Result{}, Errorf(ErrInvalid, "ballot %d (receipt %s) names a council outside a referendum", i+1, e.Receipt)
+		case cr == nil:
+			cr = &CouncilResult{}
+		}
 		switch c.Choice {
 		case Yes:
 			yes++
+			cr.Yes++
 		case No:
 			no++
+			cr.No++
 		case Abstain:
 			abstain++
+			cr.Abstain++
 		}
 	}
 	if err := b.Quorum.Validate(); err != nil {
@@ -150,7 +179,11 @@ func (b *Bulletin) Recount() (Result, error) {
 	if err := b.Majority.Validate(); err != nil {
 		return Result{}, err
 	}
-	return Decide(yes, no, abstain, b.Eligible, b.Quorum, b.Majority), nil
+	r := Decide(yes, no, abstain, b.Eligible, b.Quorum, b.Majority)
+	if b.Referendum {
+		finishReferendum(&r, per, b.DoubleMajority)
+	}
+	return r, nil
 }
 
 // Check checks that the bulletin is whole and recounts it: receipts well
@@ -182,7 +215,7 @@ func (b *Bulletin) Check() []string {
 		add("recount: %v", Message(err))
 	case b.Result == nil:
 		add("the bulletin has no result")
-	case r != *b.Result:
+	case !r.Equal(*b.Result):
 		add("the published result %s differs from the recount %s", b.Result, r)
 	}
 	return ps
@@ -248,7 +281,7 @@ func (b *Bulletin) CheckLog(events iter.Seq2[Event, error]) ([]string, error) {
 				continue
 			}
 			closed = true
-			if b.Result == nil || p.Result != *b.Result {
+			if b.Result == nil || !p.Result.Equal(*b.Result) {
 				add("event %d closed vote %d with result %s; the bulletin says %s", ev.Seq, b.Vote, p.Result, b.Result)
 			}
 		}

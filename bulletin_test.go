@@ -91,7 +91,7 @@ func TestBulletinRecount(t *testing.T) {
 	for _, tc := range tests {
 		b := bulletin(tc.choices...)
 		tc.want.Quorum, tc.want.Majority = b.Quorum, b.Majority
-		if got, err := b.Recount(); err != nil || got != tc.want {
+		if got, err := b.Recount(); err != nil || !got.Equal(tc.want) {
 			t.Errorf("recount of %v: %+v, %v; want %+v", tc.choices, got, err, tc.want)
 		}
 	}

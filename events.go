@@ -87,12 +87,20 @@ type MemberLeft struct {
 }
 
 // MotionProposed creates a motion (id = event seq); the proposer is the
-// actor and its first supporter.
+// actor and its first supporter (for a recall, its first signature).
 type MotionProposed struct {
 	Council  int64    `json:"council"`
 	Title    string   `json:"title"`
 	Body     string   `json:"body"`
 	Majority Majority `json:"majority"`
+	// What the motion does when adopted, for motions that act (see
+	// MotionKind); empty for an ordinary motion.
+	Kind        MotionKind `json:"kind,omitempty"`
+	Target      int64      `json:"target,omitempty"`
+	Instruction Choice     `json:"instruction,omitempty"`
+	Charter     *Charter   `json:"charter,omitempty"`
+	// Origin is the motion of another council this one takes up.
+	Origin int64 `json:"origin,omitempty"`
 }
 
 // MotionSupported adds the actor to the motion's supporters.
@@ -122,13 +130,22 @@ type VoteOpened struct {
 	// Secrecy is roll-call or secret; empty in events written before
 	// secret ballots existed, which were all roll-call.
 	Secrecy Secrecy `json:"secrecy,omitempty"`
+	// Referendum: every member of the base councils below the council
+	// votes, and the result is given per council too; DoubleMajority asks
+	// for a majority of those councils as well.
+	Referendum     bool `json:"referendum,omitempty"`
+	DoubleMajority bool `json:"double_majority,omitempty"`
+	// Weighted: each delegate's vote weighs the members they represent.
+	Weighted bool `json:"weighted,omitempty"`
 }
 
 // VoteCast records the actor's roll-call vote on a motion, or a change of
-// it while the vote is open.
+// it while the vote is open. In a weighted vote a delegate may split their
+// weight instead: Choice is then "split" and Split gives the parts.
 type VoteCast struct {
 	Motion int64  `json:"motion"`
 	Choice Choice `json:"choice"`
+	Split  *Split `json:"split,omitempty"`
 }
 
 // VoteClosed closes a vote and records its result.

@@ -38,9 +38,24 @@ type Motion struct {
 	Quorum   Ratio     `json:"quorum,omitzero"`
 	// Secrecy is roll-call unless the vote was opened secret.
 	Secrecy Secrecy `json:"secrecy,omitempty"`
+	// Referendum: referred to every member of the base councils below;
+	// Weighted: delegates' votes weighed by the members they represent.
+	Referendum     bool `json:"referendum,omitempty"`
+	DoubleMajority bool `json:"double_majority,omitempty"`
+	Weighted       bool `json:"weighted,omitempty"`
 	// Set once the vote closes.
 	Closed time.Time `json:"closed,omitzero"`
 	Result *Result   `json:"result,omitempty"`
+	// What the motion does (see MotionKind).
+	Kind        MotionKind `json:"kind"`
+	Target      int64      `json:"target,omitempty"`
+	Instruction Choice     `json:"instruction,omitempty"`
+	Charter     *Charter   `json:"charter,omitempty"`
+	// Origin is the motion this one was forwarded from or takes up.
+	Origin int64 `json:"origin,omitempty"`
+	// OverturnedBy is the motion of the parent council that overturned
+	// this committee decision.
+	OverturnedBy int64 `json:"overturned_by,omitempty"`
 }
 
 // Open reports whether votes may be cast on the motion at time now.
@@ -53,15 +68,24 @@ type Voter struct {
 	Motion       Motion
 	Member       bool   // a member of the motion's council now
 	InElectorate bool   // among the voters fixed when the vote opened
+	Constituency int64  // the council the voter votes for (their base council in a referendum)
 	Choice       Choice // the current vote, "" if none
 }
 
 // MotionInput is a new motion.
 type MotionInput struct {
 	Council  int64
-	Title    string
+	Title    string   // may be empty for a recall, mandate or overturn: it is then written for it
 	Body     string   // Markdown
-	Majority Majority // "" means the charter's default
+	Majority Majority // "" means the charter's default; acting kinds set their own
+	// Kind and what it acts on; see MotionKind.
+	Kind        MotionKind
+	Target      int64
+	Instruction Choice
+	Charter     *Charter
+	// Origin is a motion of another council that this one takes up
+	// (counted for the charter's automatic escalation).
+	Origin int64
 }
 
 // ProposeMotion puts a motion to a council. The proposer is its first
@@ -69,7 +93,11 @@ type MotionInput struct {
 // for debate at once.
 func (s *Service) ProposeMotion(ctx context.Context, actor int64, in MotionInput) (Motion, error) {
 	in.Title = strings.TrimSpace(in.Title)
-	if err := validText("title", in.Title, 1, 300); err != nil {
+	if in.Kind == "" || in.Kind == Ordinary || in.Kind == CharterMotion {
+		if err := validText("title", in.Title, 1, 300); err != nil {
+			return Motion{}, err
+		}
+	} else if err := validText("title", in.Title, 0, 300); err != nil {
 		return Motion{}, err
 	}
 	if err := validText("body", in.Body, 0, 100000); err != nil {
@@ -98,19 +126,26 @@ func (s *Service) ProposeMotion(ctx context.Context, actor int64, in MotionInput
 		if err := in.Majority.Validate(); err != nil {
 			return err
 		}
-		ev, err := tx.Append(ctx, actor, MotionProposed{Council: c.ID, Title: in.Title, Body: in.Body, Majority: in.Majority})
+		if err := checkKind(ctx, tx, c, ch, &in); err != nil {
+			return err
+		}
+		kind := in.Kind
+		if kind == Ordinary {
+			kind = "" // the event leaves out what an ordinary motion need not say
+		}
+		ev, err := tx.Append(ctx, actor, MotionProposed{Council: c.ID, Title: in.Title, Body: in.Body, Majority: in.Majority,
+			Kind: kind, Target: in.Target, Instruction: in.Instruction, Charter: in.Charter, Origin: in.Origin})
 		if err != nil {
 			return err
 		}
-		m = Motion{ID: ev.Seq, Council: c.ID, Proposer: actor, Title: in.Title, Body: in.Body,
-			Majority: in.Majority, State: Submitted, Supporters: 1, Created: ev.Time}
-		if ch.SupporterThreshold <= 1 {
-			if _, err := tx.Append(ctx, actor, MotionAdmitted{Motion: m.ID}); err != nil {
-				return err
-			}
-			m.State = Debate
+		m = Motion{ID: ev.Seq, Council: c.ID, Proposer: actor, Title: in.Title, Body: in.Body, Majority: in.Majority,
+			State: Submitted, Supporters: 1, Created: ev.Time, Kind: in.Kind, Target: in.Target, Instruction: in.Instruction,
+			Charter: in.Charter, Origin: in.Origin}
+		if err := afterSupport(ctx, tx, m, c, ch, 1); err != nil {
+			return err
 		}
-		return nil
+		m, err = tx.Motion(ctx, m.ID)
+		return err
 	})
 	return m, err
 }
@@ -155,10 +190,7 @@ func (s *Service) SupportMotion(ctx context.Context, actor, motion int64) error 
 		if err != nil {
 			return err
 		}
-		if m.State == Submitted && m.Supporters+1 >= int64(ch.SupporterThreshold) {
-			_, err = tx.Append(ctx, 0, MotionAdmitted{Motion: motion})
-		}
-		return err
+		return afterSupport(ctx, tx, m, c, ch, m.Supporters+1)
 	})
 }
 
@@ -231,30 +263,27 @@ func (s *Service) OpenVoteWith(ctx context.Context, actor, motion int64, opts Vo
 		default:
 			return Errorf(ErrConflict, "the motion is %s: a vote cannot be opened", m.State)
 		}
+		if m.Kind == RecallMotion {
+			return Errorf(ErrConflict, "a recall's vote opens by itself when enough constituents have signed")
+		}
 		ch, err := tx.Charter(ctx, c.Federation)
 		if err != nil {
 			return err
 		}
-		now := tx.Now()
-		deadline := opts.Deadline
-		if deadline.IsZero() {
-			deadline = now.Add(time.Duration(ch.VoteDays) * 24 * time.Hour)
-		}
-		if !deadline.After(now.Add(time.Minute)) {
-			return Errorf(ErrInvalid, "the deadline must be at least a minute from now")
-		}
-		if deadline.After(now.Add(366 * 24 * time.Hour)) {
-			return Errorf(ErrInvalid, "the deadline must be within a year")
-		}
-		secrecy := opts.Secrecy
-		if secrecy == "" {
-			secrecy = ch.Ballot(MotionVote)
-		}
-		ev, err := tx.Append(ctx, actor, VoteOpened{Motion: motion, Deadline: deadline.UnixMicro(), Quorum: ch.Quorum, Majority: m.Majority, Secrecy: secrecy})
+		deadline, secrecy, err := voteOptions(tx, ch, opts, MotionVote)
 		if err != nil {
 			return err
 		}
-		m.State, m.Opened, m.Deadline, m.Quorum, m.Secrecy = Voting, ev.Time, time.UnixMicro(deadline.UnixMicro()), ch.Quorum, secrecy
+		weighted := ch.WeightedVotes && c.Kind == Delegate
+		if weighted && secrecy == Secret {
+			return Errorf(ErrInvalid, "this council's votes are weighted by the members each delegate represents, which a secret ballot cannot carry: open it by roll call")
+		}
+		ev, err := tx.Append(ctx, actor, VoteOpened{Motion: motion, Deadline: deadline.UnixMicro(), Quorum: ch.Quorum, Majority: m.Majority,
+			Secrecy: secrecy, Weighted: weighted})
+		if err != nil {
+			return err
+		}
+		m.State, m.Opened, m.Deadline, m.Quorum, m.Secrecy, m.Weighted = Voting, ev.Time, time.UnixMicro(deadline.UnixMicro()), ch.Quorum, secrecy, weighted
 		return nil
 	})
 	return m, err
@@ -275,10 +304,30 @@ func (s *Service) CastVote(ctx context.Context, actor, motion int64, choice Choi
 		if v.Motion.Secrecy == Secret {
 			return Errorf(ErrConflict, "this vote is secret: cast a secret ballot")
 		}
-		if v.Choice == choice {
+		if v.Choice == choice && choice != SplitChoice {
 			return Errorf(ErrConflict, "you have already voted %s", choice)
 		}
 		_, err = tx.Append(ctx, actor, VoteCast{Motion: motion, Choice: choice})
+		return err
+	})
+}
+
+// CastSplitVote records a delegate's roll-call vote in a weighted vote that
+// divides their weight between the options (7 parts yes, 3 no: seven tenths
+// of their weight for yes). It may be changed until the vote closes.
+func (s *Service) CastSplitVote(ctx context.Context, actor, motion int64, split Split) error {
+	if err := split.Validate(); err != nil {
+		return err
+	}
+	return s.store.Transact(ctx, func(ctx context.Context, tx Tx) error {
+		v, err := mayVote(ctx, tx, actor, motion)
+		if err != nil {
+			return err
+		}
+		if !v.Motion.Weighted {
+			return Errorf(ErrInvalid, "only a weighted delegate vote can be split: vote yes, no or abstain")
+		}
+		_, err = tx.Append(ctx, actor, VoteCast{Motion: motion, Choice: SplitChoice, Split: &split})
 		return err
 	})
 }
@@ -318,6 +367,11 @@ func mayVote(ctx context.Context, tx Tx, actor, motion int64) (Voter, error) {
 // council's secretary may close it early; actor 0 (the system) closes it at
 // its deadline.
 func (s *Service) CloseVote(ctx context.Context, actor, motion int64) (Result, error) {
+	if actor == 0 {
+		// Actor 0 is the system closing at the deadline (CloseDueVotes),
+		// never an anonymous request.
+		return Result{}, Errorf(ErrUnauthenticated, "sign in to %s", ActCloseVote)
+	}
 	var r Result
 	err := s.store.Transact(ctx, func(ctx context.Context, tx Tx) error {
 		var err error
@@ -342,20 +396,34 @@ func closeVote(ctx context.Context, tx Tx, actor, motion int64) (Result, error) 
 	if m.State != Voting {
 		return Result{}, Errorf(ErrConflict, "the motion is %s: there is no open vote", m.State)
 	}
-	yes, no, abstain, eligible, err := tx.Count(ctx, motion)
+	_, _, _, eligible, err := tx.Count(ctx, motion)
 	if err != nil {
 		return Result{}, err
 	}
-	r := Decide(yes, no, abstain, eligible, m.Quorum, m.Majority)
+	var r Result
 	if m.Secrecy == Secret {
 		b, err := publishBulletin(ctx, tx, actor, m, eligible)
 		if err != nil {
 			return Result{}, err
 		}
 		r = *b.Result
+	} else {
+		rows, err := tx.VoteRows(ctx, motion)
+		if err != nil {
+			return Result{}, err
+		}
+		r = tallyRollCall(m, rows)
 	}
-	_, err = tx.Append(ctx, actor, VoteClosed{Motion: motion, Result: r})
-	return r, err
+	if _, err := tx.Append(ctx, actor, VoteClosed{Motion: motion, Result: r}); err != nil {
+		return Result{}, err
+	}
+	if r.Adopted {
+		m.State = Adopted
+		if err := carryOut(ctx, tx, m); err != nil {
+			return Result{}, err
+		}
+	}
+	return r, nil
 }
 
 // publishBulletin empties a secret vote's ballot box into its bulletin,
@@ -374,6 +442,12 @@ func publishBulletin(ctx context.Context, tx Tx, actor int64, m Motion, eligible
 	SortBallots(ballots)
 	b := &Bulletin{Vote: m.ID, Kind: MotionVote, Title: m.Title, Eligible: eligible, Participants: participants,
 		Quorum: m.Quorum, Majority: m.Majority, Ballots: ballots}
+	if m.Referendum {
+		b.Referendum, b.DoubleMajority = true, m.DoubleMajority
+		if b.Councils, err = tx.ElectorateByCouncil(ctx, m.ID); err != nil {
+			return nil, err
+		}
+	}
 	r, err := b.Recount()
 	if err != nil {
 		return nil, fmt.Errorf("count the ballot box of motion %d: %w", m.ID, err)

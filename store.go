@@ -121,6 +121,27 @@ type Tx interface {
 	// DueElections returns the elections whose phase is past its deadline.
 	DueElections(ctx context.Context, now time.Time) ([]Election, error)
 
+	// CouncilsOf returns every council of a federation.
+	CouncilsOf(ctx context.Context, federation int64) ([]Council, error)
+	// VoterCount returns how many vote in a council now: its members, or
+	// the holders of its seats.
+	VoterCount(ctx context.Context, council int64) (int64, error)
+	// OpenMotionsOn returns the motions of a kind, not yet decided, that
+	// act on target.
+	OpenMotionsOn(ctx context.Context, kind MotionKind, target int64) ([]int64, error)
+	// AdoptedBy returns the base councils that adopted motion root or a
+	// motion that took it up.
+	AdoptedBy(ctx context.Context, root int64) ([]int64, error)
+	// Forwarded returns the councils motion root (or a copy) was forwarded
+	// to.
+	Forwarded(ctx context.Context, root int64) ([]int64, error)
+	// VoteRows returns a motion's electorate with each voter's roll-call
+	// vote, ordered by account.
+	VoteRows(ctx context.Context, motion int64) ([]VoteRow, error)
+	// ElectorateByCouncil returns how many of a motion's voters each
+	// council has, in council order.
+	ElectorateByCouncil(ctx context.Context, motion int64) ([]CouncilVoters, error)
+
 	Faction(ctx context.Context, id int64) (Faction, error)
 	Factions(ctx context.Context, federation int64) ([]Faction, error)
 }

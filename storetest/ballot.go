@@ -147,7 +147,7 @@ func testSecretBallot(t *testing.T, open Opener) {
 		t.Fatal(err)
 	}
 	want := soviet.Result{Yes: 2, No: 1, Eligible: 4, Quorum: soviet.Ratio{Num: 1, Den: 2}, Majority: soviet.Simple, QuorumMet: true, Adopted: true}
-	if r != want {
+	if !r.Equal(want) {
 		t.Fatalf("result %+v, want %+v", r, want)
 	}
 	if n := f.boxSize(m); n != 0 {
@@ -159,7 +159,7 @@ func testSecretBallot(t *testing.T, open Opener) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if b.Participants != 3 || len(b.Ballots) != 3 || b.Result == nil || *b.Result != want || b.Title != "Recall the commissar" {
+	if b.Participants != 3 || len(b.Ballots) != 3 || b.Result == nil || !b.Result.Equal(want) || b.Title != "Recall the commissar" {
 		t.Fatalf("bulletin %+v", b)
 	}
 	if ps, err := f.DB.VerifyBulletin(ctx, b); err != nil || len(ps) > 0 {
@@ -722,7 +722,7 @@ func scrubbed(t testing.TB, f *Fixture) {
 func testBoxMixing(t *testing.T, open Opener) {
 	// A small sample shows the rule where the box outgrows it.
 	const sample = 8
-	f := NewFixtureWith(t, open, store.Options{MixSample: sample})
+	f := NewFixtureWith(t, open, store.Options{MixSample: sample}, nil)
 	voters := f.Members(f.Putilov, "v", 30)
 	m := f.OpenSecretMotion(f.Putilov, f.Alice, "Mixed", soviet.Simple)
 	for i, v := range voters {

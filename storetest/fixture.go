@@ -37,13 +37,18 @@ type Fixture struct {
 // NewFixture builds the fixture on a store opened by open.
 func NewFixture(t testing.TB, open Opener) *Fixture {
 	t.Helper()
-	return NewFixtureWith(t, open, store.Options{})
+	return NewFixtureWith(t, open, store.Options{}, nil)
 }
 
-// NewFixtureWith builds the fixture on a store opened by open with opts;
-// the fixture sets the clock.
-func NewFixtureWith(t testing.TB, open Opener, opts store.Options) *Fixture {
+// NewFixtureWith builds the fixture on a store opened by open with opts
+// (the fixture sets the clock), and with its founding charter changed by
+// edit (nil: FixtureCharter as it is).
+func NewFixtureWith(t testing.TB, open Opener, opts store.Options, edit func(*soviet.Charter)) *Fixture {
 	t.Helper()
+	ch := FixtureCharter()
+	if edit != nil {
+		edit(&ch)
+	}
 	clock := NewClock(Epoch)
 	opts.Now = clock.Now
 	db := open(t, opts)
@@ -52,7 +57,7 @@ func NewFixtureWith(t testing.TB, open Opener, opts store.Options) *Fixture {
 	f.Alice = f.Account("alice")
 	f.Bob = f.Account("bob")
 	f.Olga = f.Account("olga")
-	f.Fed = f.Must(f.Svc.FoundFederation(f.Ctx, f.Founder, "Petrograd, 1917", FixtureCharter())).ID()
+	f.Fed = f.Must(f.Svc.FoundFederation(f.Ctx, f.Founder, "Petrograd, 1917", ch)).ID()
 	f.Soviet = f.Must(f.Svc.CreateCouncil(f.Ctx, f.Founder, soviet.CouncilInput{Federation: f.Fed, Name: "Petrograd Soviet", Kind: soviet.Delegate})).ID()
 	f.Putilov = f.Must(f.Svc.CreateCouncil(f.Ctx, f.Founder, soviet.CouncilInput{Federation: f.Fed, Name: "Putilov Works", Kind: soviet.Base, Join: true, SendsTo: []int64{f.Soviet}})).ID()
 	f.Fleet = f.Must(f.Svc.CreateCouncil(f.Ctx, f.Founder, soviet.CouncilInput{Federation: f.Fed, Name: "Baltic Fleet", Kind: soviet.Base, SendsTo: []int64{f.Soviet}})).ID()

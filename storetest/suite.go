@@ -54,6 +54,16 @@ func Run(t *testing.T, open Opener) {
 		{"LeavingVacatesSeat", testLeavingVacatesSeat},
 		{"CommitteeTakesSecretary", testCommitteeTakesSecretary},
 		{"Factions", testFactions},
+		{"Recall", testRecall},
+		{"FailedRecall", testFailedRecall},
+		{"DirectRecall", testDirectRecall},
+		{"Mandate", testMandate},
+		{"CharterAmendment", testCharterAmendment},
+		{"Overturn", testOverturn},
+		{"Forward", testForward},
+		{"Escalation", testEscalation},
+		{"Referendum", testReferendum},
+		{"WeightedVotes", testWeightedVotes},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -370,7 +380,7 @@ func testMotionLifecycle(t *testing.T, open Opener) {
 		t.Fatal(err)
 	}
 	want := soviet.Result{Yes: 2, No: 0, Abstain: 1, Eligible: 3, Quorum: soviet.Ratio{Num: 1, Den: 2}, Majority: soviet.Simple, QuorumMet: true, Adopted: true}
-	if r != want {
+	if !r.Equal(want) {
 		t.Fatalf("result %+v, want %+v", r, want)
 	}
 	f.unchanged("vote after close", soviet.ErrConflict, func() error { return f.Svc.CastVote(ctx, f.Bob, m.ID, soviet.No) })
@@ -383,7 +393,7 @@ func testMotionLifecycle(t *testing.T, open Opener) {
 		if err != nil {
 			return err
 		}
-		if got.State != soviet.Adopted || got.Result == nil || *got.Result != want {
+		if got.State != soviet.Adopted || got.Result == nil || !got.Result.Equal(want) {
 			return fmt.Errorf("stored motion %+v, result %+v", got, got.Result)
 		}
 		return nil
@@ -650,8 +660,12 @@ func populate(t testing.TB, open Opener) *Fixture {
 	if err := f.Svc.DeclareAffiliation(ctx, f.Alice, f.Fed, bol); err != nil {
 		t.Fatal(err)
 	}
-	f.Elect(f.Soviet, f.Putilov, []int64{f.Founder, f.Alice, f.Bob}, map[int64][]int64{
+	e := f.Elect(f.Soviet, f.Putilov, []int64{f.Founder, f.Alice, f.Bob}, map[int64][]int64{
 		f.Founder: {f.Alice, f.Bob}, f.Alice: {f.Alice}, f.Bob: {f.Bob, f.Founder}})
+	// A motion in the Soviet, and Putilov's mandate on it.
+	above := f.Must(f.Svc.ProposeMotion(ctx, e.Elected[0], soviet.MotionInput{Council: f.Soviet, Title: "Peace"})).ID()
+	md := f.Must(f.Svc.ProposeMotion(ctx, f.Founder, soviet.MotionInput{Council: f.Putilov, Kind: soviet.MandateMotion, Target: above, Instruction: soviet.Yes})).ID()
+	f.adopt(md, f.Founder, f.Alice, f.Bob)
 	return f
 }
 
@@ -745,6 +759,7 @@ func testTamperingDetected(t *testing.T, open Opener) {
 		"election_electorate": "DELETE FROM election_electorate WHERE account = (SELECT MIN(account) FROM election_electorate)",
 		"rankings":            "UPDATE rankings SET ranking = '[]'",
 		"factions":            "UPDATE factions SET name = 'Mensheviks'",
+		"mandates":            "UPDATE mandates SET instruction = 'no'",
 		"affiliations":        "UPDATE affiliations SET faction = faction + 1",
 		"participation":       "INSERT INTO participation (vote, account) SELECT MAX(p.vote), a.id FROM participation p, accounts a WHERE a.handle = 'olga' GROUP BY a.id",
 		"bulletins":           "UPDATE bulletins SET hash = 'forged'",
