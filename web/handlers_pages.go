@@ -460,6 +460,7 @@ type councilPage struct {
 	Candidates []store.CouncilSummary // delegate councils it could send to
 	Pending    bool                   // the actor has asked to join
 	Form       motionForm
+	Seats      *councilSeats // seats, delegates, committees, elections, composition
 }
 
 func (s *Server) loadCouncilPage(r *http.Request, id int64) (*councilPage, error) {
@@ -497,6 +498,9 @@ func (s *Server) loadCouncilPage(r *http.Request, id int64) (*councilPage, error
 		case c.Kind == soviet.Delegate && c.ID != id:
 			p.Candidates = append(p.Candidates, c)
 		}
+	}
+	if p.Seats, err = s.loadCouncilSeats(ctx, cv.Council, all); err != nil {
+		return nil, err
 	}
 	return p, nil
 }
