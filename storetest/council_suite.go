@@ -246,7 +246,12 @@ func testCommitteeTakesSecretary(t *testing.T, open Opener) {
 		_, err := f.Svc.CreateCouncil(ctx, f.Founder, soviet.CouncilInput{Name: "X", Kind: soviet.Committee, Parent: f.Putilov, Role: "politburo", Seats: 1})
 		return err
 	})
-	k, err := f.Svc.CreateCouncil(ctx, f.Founder, soviet.CouncilInput{Name: "Works secretariat", Kind: soviet.Committee, Parent: f.Putilov, Role: soviet.Secretariat, Seats: 1})
+	other := f.Must(f.Svc.CreateFederation(ctx, f.Founder, "Moscow, 1917")).ID()
+	f.unchanged("committee in another federation than its parent's", soviet.ErrInvalid, func() error {
+		_, err := f.Svc.CreateCouncil(ctx, f.Founder, soviet.CouncilInput{Federation: other, Name: "X", Kind: soviet.Committee, Parent: f.Putilov, Role: soviet.Secretariat, Seats: 1})
+		return err
+	})
+	k, err := f.Svc.CreateCouncil(ctx, f.Founder, soviet.CouncilInput{Federation: f.Fed, Name: "Works secretariat", Kind: soviet.Committee, Parent: f.Putilov, Role: soviet.Secretariat, Seats: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
