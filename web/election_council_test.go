@@ -323,3 +323,22 @@ func TestPagesByRoleCouncil(t *testing.T) {
 		}
 	}
 }
+
+// TestCouncilTreeCouncil: a committee shows under the council that elects
+// it, not as a council of its own at the top of the federation.
+func TestCouncilTreeCouncil(t *testing.T) {
+	cs := []store.CouncilSummary{
+		{Council: soviet.Council{ID: 1, Name: "Soviet", Kind: soviet.Delegate}, SendsTo: []int64{}},
+		{Council: soviet.Council{ID: 2, Name: "Works", Kind: soviet.Base}, SendsTo: []int64{1}},
+		{Council: soviet.Council{ID: 3, Name: "Executive", Kind: soviet.Committee, Parent: 1}, SendsTo: []int64{}},
+		{Council: soviet.Council{ID: 4, Name: "Factory committee", Kind: soviet.Committee, Parent: 2}, SendsTo: []int64{}},
+	}
+	roots := councilTree(cs)
+	if len(roots) != 1 || roots[0].Council.ID != 1 {
+		t.Fatalf("roots %+v", roots)
+	}
+	kids := roots[0].Children
+	if len(kids) != 2 || kids[0].Council.ID != 2 || kids[1].Council.ID != 3 || len(kids[0].Children) != 1 || kids[0].Children[0].Council.ID != 4 {
+		t.Errorf("tree %+v", roots)
+	}
+}

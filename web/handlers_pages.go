@@ -353,6 +353,11 @@ func councilTree(cs []store.CouncilSummary) []treeNode {
 		for _, to := range c.SendsTo {
 			below[to] = append(below[to], c)
 		}
+		// A committee sends no delegates: it shows under the council
+		// that elects it, not as a root.
+		if c.Kind == soviet.Committee && c.Parent != 0 {
+			below[c.Parent] = append(below[c.Parent], c)
+		}
 	}
 	var build func(c store.CouncilSummary, depth int) treeNode
 	build = func(c store.CouncilSummary, depth int) treeNode {
@@ -367,7 +372,7 @@ func councilTree(cs []store.CouncilSummary) []treeNode {
 	}
 	var roots []treeNode
 	for _, c := range cs {
-		if len(c.SendsTo) == 0 {
+		if len(c.SendsTo) == 0 && !(c.Kind == soviet.Committee && c.Parent != 0) {
 			roots = append(roots, build(c, 0))
 		}
 	}
