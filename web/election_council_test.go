@@ -342,3 +342,48 @@ func TestCouncilTreeCouncil(t *testing.T) {
 		t.Errorf("tree %+v", roots)
 	}
 }
+
+// TestOpenAPICouncil: the council-democracy routes are in the OpenAPI
+// document with their bodies' schemas.
+func TestOpenAPICouncil(t *testing.T) {
+	cw := newCouncilWeb(t, storetest.SQLite)
+	var doc struct {
+		Paths      map[string]map[string]any `json:"paths"`
+		Components struct {
+			Schemas map[string]any `json:"schemas"`
+		} `json:"components"`
+	}
+	cw.api(0, "GET", "/api/v1/openapi.json", nil).want(t, 200).decode(t, &doc)
+	for path, methods := range map[string][]string{
+		"/api/v1/councils/{id}/seats":          {"get"},
+		"/api/v1/councils/{id}/delegates":      {"get"},
+		"/api/v1/councils/{id}/composition":    {"get"},
+		"/api/v1/councils/{id}/elections":      {"get", "post"},
+		"/api/v1/elections/{id}":               {"get"},
+		"/api/v1/elections/{id}/candidates":    {"post"},
+		"/api/v1/elections/{id}/candidates/me": {"delete"},
+		"/api/v1/elections/{id}/polling":       {"post"},
+		"/api/v1/elections/{id}/ballot":        {"put"},
+		"/api/v1/elections/{id}/close":         {"post"},
+		"/api/v1/offices/{id}":                 {"get"},
+		"/api/v1/federations/{id}/factions":    {"get", "post"},
+		"/api/v1/federations/{id}/affiliation": {"put"},
+		"/elections/{id}":                      {"get"},
+		"/elections/{id}/ballot":               {"post"},
+		"/offices/{id}":                        {"get"},
+		"/federations/{id}/factions":           {"get", "post"},
+		"/councils/{id}/committees":            {"post"},
+		"/councils/{id}/elections":             {"post"},
+	} {
+		for _, m := range methods {
+			if doc.Paths[path][m] == nil {
+				t.Errorf("the OpenAPI document has no %s %s", m, path)
+			}
+		}
+	}
+	for _, s := range []string{"SeatTable", "Composition", "OfficeRow", "DelegateRecord", "electionResponse", "ballotRequest", "nominateRequest"} {
+		if doc.Components.Schemas[s] == nil {
+			t.Errorf("the OpenAPI document has no schema %s", s)
+		}
+	}
+}
