@@ -355,13 +355,14 @@ func (s *Server) nominatePost(w http.ResponseWriter, r *http.Request) error {
 }
 
 // electionCommand runs a command on the election in the path and returns
-// to its page with a message.
-func (s *Server) electionCommand(w http.ResponseWriter, r *http.Request, done string, cmd func(actor, id int64) error) error {
+// to its page with the message the command gives.
+func (s *Server) electionCommand(w http.ResponseWriter, r *http.Request, cmd func(actor, id int64) (string, error)) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	if err := cmd(actorOf(r).ID, id); err != nil {
+	done, err := cmd(actorOf(r).ID, id)
+	if err != nil {
 		return err
 	}
 	s.flash(w, r, done)
@@ -369,22 +370,25 @@ func (s *Server) electionCommand(w http.ResponseWriter, r *http.Request, done st
 }
 
 func (s *Server) withdrawCandidacyPost(w http.ResponseWriter, r *http.Request) error {
-	return s.electionCommand(w, r, "You withdrew your candidacy.", func(actor, id int64) error {
-		return s.svc.WithdrawCandidacy(r.Context(), actor, id)
+	return s.electionCommand(w, r, func(actor, id int64) (string, error) {
+		return "You withdrew your candidacy.", s.svc.WithdrawCandidacy(r.Context(), actor, id)
 	})
 }
 
 func (s *Server) pollingPost(w http.ResponseWriter, r *http.Request) error {
-	return s.electionCommand(w, r, "Nominations are closed.", func(actor, id int64) error {
-		_, err := s.svc.OpenPolling(r.Context(), actor, id)
-		return err
+	return s.electionCommand(w, r, func(actor, id int64) (string, error) {
+		e, err := s.svc.OpenPolling(r.Context(), actor, id)
+		if e.State == soviet.Closed {
+			return "No more candidates than seats: they are elected unopposed.", err
+		}
+		return "Nominations are closed: the vote is open.", err
 	})
 }
 
 func (s *Server) closeElectionPost(w http.ResponseWriter, r *http.Request) error {
-	return s.electionCommand(w, r, "The vote is closed and counted.", func(actor, id int64) error {
+	return s.electionCommand(w, r, func(actor, id int64) (string, error) {
 		_, err := s.svc.CloseElection(r.Context(), actor, id)
-		return err
+		return "The vote is closed and counted.", err
 	})
 }
 

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 
 	"soviet"
@@ -248,11 +249,21 @@ func (s *Server) apiWithdrawCandidacy(w http.ResponseWriter, r *http.Request) er
 }
 
 func (s *Server) apiOpenPolling(w http.ResponseWriter, r *http.Request) error {
+	return s.electionStep(w, r, s.svc.OpenPolling)
+}
+
+func (s *Server) apiCloseElection(w http.ResponseWriter, r *http.Request) error {
+	return s.electionStep(w, r, s.svc.CloseElection)
+}
+
+// electionStep moves the election in the path on (opens its vote, or
+// closes and counts it) and answers with the election.
+func (s *Server) electionStep(w http.ResponseWriter, r *http.Request, step func(ctx context.Context, actor, id int64) (soviet.Election, error)) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	if _, err := s.svc.OpenPolling(r.Context(), actorOf(r).ID, id); err != nil {
+	if _, err := step(r.Context(), actorOf(r).ID, id); err != nil {
 		return err
 	}
 	return s.writeElection(w, r, http.StatusOK, id)
@@ -272,17 +283,6 @@ func (s *Server) apiBallot(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
-}
-
-func (s *Server) apiCloseElection(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	if _, err := s.svc.CloseElection(r.Context(), actorOf(r).ID, id); err != nil {
-		return err
-	}
-	return s.writeElection(w, r, http.StatusOK, id)
 }
 
 func (s *Server) apiFactions(w http.ResponseWriter, r *http.Request) error {
