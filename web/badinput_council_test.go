@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -142,5 +143,16 @@ func TestBadInputCouncil(t *testing.T) {
 			req.Header.Set("Authorization", "Bearer "+cw.token(f.Alice))
 			cw.serve(req, "PUT ballot as a form").refused(t, http.StatusUnsupportedMediaType, "application/json")
 		})
+	}
+}
+
+// TestFormsOfNothingCouncil: a form posted to something that does not
+// exist answers 404, whatever else is wrong with the form.
+func TestFormsOfNothingCouncil(t *testing.T) {
+	cw := newCouncilWeb(t, storetest.SQLite)
+	for _, p := range []string{"/councils/999999/committees", "/councils/999999/elections", "/elections/999999/candidates",
+		"/elections/999999/withdraw", "/elections/999999/polling", "/elections/999999/ballot", "/elections/999999/close",
+		"/federations/999999/factions", "/federations/999999/affiliation"} {
+		cw.post(cw.f.Founder, p, url.Values{"name": {"N"}}).refused(t, 404, "no ")
 	}
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html/template"
 	"math/big"
@@ -160,13 +161,15 @@ func (s *Server) committeePost(w http.ResponseWriter, r *http.Request) error {
 	if err := form(w, r); err != nil {
 		return err
 	}
-	seats, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("seats")))
-	if err != nil {
-		return soviet.Errorf(soviet.ErrInvalid, "seats must be a number from 1 to 100")
-	}
+	// A council that does not exist is the first thing wrong with the
+	// request, whatever the form says.
 	parent, err := s.db.Council(r.Context(), id)
 	if err != nil {
 		return err
+	}
+	seats, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("seats")))
+	if err != nil {
+		return soviet.Errorf(soviet.ErrInvalid, "seats must be a number from 1 to 100")
 	}
 	c, err := s.svc.CreateCouncil(r.Context(), actorOf(r).ID, soviet.CouncilInput{Federation: parent.Federation, Name: r.PostFormValue("name"),
 		Kind: soviet.Committee, Description: r.PostFormValue("description"), Parent: id, Role: r.PostFormValue("role"), Seats: seats})
@@ -183,6 +186,9 @@ func (s *Server) callElectionPost(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	if err := form(w, r); err != nil {
+		return err
+	}
+	if _, err := s.db.Council(r.Context(), id); err != nil {
 		return err
 	}
 	body, err := formID(r, "body", false)
@@ -316,12 +322,23 @@ func (s *Server) electionPage(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// pageLoadError chooses between the error of a failed post and the error
+// of loading the page to show it on: a page that does not exist (the post
+// named nothing) is what the visitor must hear first, before anything
+// wrong with the form.
+func pageLoadError(load, post error) error {
+	if errors.Is(load, soviet.ErrNotFound) {
+		return load
+	}
+	return post
+}
+
 // electionFormError shows the election page again with the error of a
 // failed post and what was typed.
 func (s *Server) electionFormError(w http.ResponseWriter, r *http.Request, id int64, f nominateForm, err error) error {
 	p, perr := s.loadElectionPage(r, id)
 	if perr != nil {
-		return err
+		return pageLoadError(perr, err)
 	}
 	p.Form = f
 	return s.formError(w, r, "election", p, err)
@@ -691,7 +708,7 @@ func (s *Server) factionsPage(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) factionsFormError(w http.ResponseWriter, r *http.Request, id int64, f *factionForm, err error) error {
 	p, perr := s.loadFactionsPage(r, id)
 	if perr != nil {
-		return err
+		return pageLoadError(perr, err)
 	}
 	if f != nil {
 		p.Form = *f
