@@ -124,6 +124,10 @@ func TestBadInputCouncil(t *testing.T) {
 				// Who may not.
 				{0, "GET", el(closed, ""), nil, 401, "sign in"},
 				{0, "POST", el(nominating, "/candidates"), map[string]any{}, 401, "sign in"},
+				{0, "POST", el(nominating, "/polling"), nil, 401, "sign in"},
+				{0, "POST", el(voting, "/close"), nil, 401, "sign in"},
+				{0, "DELETE", el(nominating, "/candidates/me"), nil, 401, "sign in"},
+				{0, "PUT", el(voting, "/ballot"), map[string][]int64{"ranking": {f.Alice}}, 401, "sign in"},
 				{f.Olga, "POST", el(nominating, "/candidates"), map[string]any{}, 403, "may nominate"},
 				{f.Olga, "GET", pathf("/api/v1/councils/%d/seats", f.Soviet), nil, 403, "member of the federation"},
 				{f.Olga, "GET", fed + "/factions", nil, 403, "member of the federation"},
