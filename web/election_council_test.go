@@ -387,3 +387,27 @@ func TestOpenAPICouncil(t *testing.T) {
 		}
 	}
 }
+
+// TestRolesCouncil: a council's API answer names the delegate and
+// constituent roles too.
+func TestRolesCouncil(t *testing.T) {
+	cw := newCouncilWeb(t, storetest.SQLite)
+	f := cw.f
+	f.Elect(f.Soviet, f.Putilov, []int64{f.Alice, f.Bob, f.Founder}, map[int64][]int64{f.Alice: {f.Alice}, f.Bob: {f.Alice}, f.Founder: {f.Bob}})
+	for actor, want := range map[int64][]string{
+		f.Alice: {"federation_member", "delegate", "constituent"},
+		f.Bob:   {"federation_member", "delegate", "constituent"},
+		f.Olga:  {},
+	} {
+		var c councilResponse
+		res := cw.api(actor, "GET", pathf("/api/v1/councils/%d", f.Soviet), nil)
+		if actor == f.Olga {
+			res.refused(t, 403, "member of the federation")
+			continue
+		}
+		res.want(t, 200).decode(t, &c)
+		if !slices.Equal(c.Roles, want) {
+			t.Errorf("account %d: roles %v, want %v", actor, c.Roles, want)
+		}
+	}
+}

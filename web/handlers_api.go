@@ -502,7 +502,8 @@ func roleNames(r soviet.Role) []string {
 	for _, x := range []struct {
 		role soviet.Role
 		name string
-	}{{soviet.RoleMember, "member"}, {soviet.RoleSecretary, "secretary"}, {soviet.RoleFounder, "founder"}, {soviet.RoleFederationMember, "federation_member"}} {
+	}{{soviet.RoleMember, "member"}, {soviet.RoleSecretary, "secretary"}, {soviet.RoleFounder, "founder"}, {soviet.RoleFederationMember, "federation_member"},
+		{soviet.RoleDelegate, "delegate"}, {soviet.RoleConstituent, "constituent"}} {
 		if r&x.role != 0 {
 			names = append(names, x.name)
 		}
