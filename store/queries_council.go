@@ -248,6 +248,32 @@ func (db *DB) ElectionDetail(ctx context.Context, id int64) (ElectionDetail, err
 	return d, nil
 }
 
+// OpenElection is an election taking nominations or votes in which an
+// account is a voter.
+type OpenElection struct {
+	ElectionRow
+	Voted bool `json:"voted"` // the account has cast a ballot
+}
+
+// OpenElectionsFor returns the elections not yet closed in which account
+// may stand or vote (it is a voter of the electing council), soonest
+// deadline first.
+func (db *DB) OpenElectionsFor(ctx context.Context, account int64) ([]OpenElection, error) {
+	return list(ctx, db, func(s scanner) (OpenElection, error) {
+		var o OpenElection
+		var voted int64
+		e, err := scanElection(withMore{s, []any{&o.CouncilName, &o.BodyName, &voted}})
+		e.Report = nil
+		o.Election, o.Candidates, o.Voted = e, []CandidateRow{}, voted == 1
+		return o, err
+	}, "SELECT "+prefix("e", electionCols)+`, c.name, b.name,
+		(SELECT COUNT(*) FROM rankings r WHERE r.election = e.id AND r.account = v.account)
+		FROM (`+votersOf+`) v JOIN elections e ON e.council = v.council
+		JOIN councils c ON c.id = e.council JOIN councils b ON b.id = e.body
+		WHERE v.account = ? AND e.state IN (?, ?) ORDER BY e.deadline, e.id`,
+		account, string(soviet.Nominating), string(soviet.Polling))
+}
+
 // RankingRow is one voter's roll-call ballot in an election.
 type RankingRow struct {
 	Account int64     `json:"account"`

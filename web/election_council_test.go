@@ -411,3 +411,40 @@ func TestRolesCouncil(t *testing.T) {
 		}
 	}
 }
+
+// TestHomeElectionsCouncil: the home page lists the open elections in
+// which one may stand or vote, and whether one has voted.
+func TestHomeElectionsCouncil(t *testing.T) {
+	for _, eng := range storetest.Engines(t) {
+		t.Run(eng.Name, func(t *testing.T) {
+			t.Parallel()
+			testHomeElections(t, eng.Open)
+		})
+	}
+}
+
+func testHomeElections(t *testing.T, open storetest.Opener) {
+	cw := newCouncilWeb(t, open)
+	f := cw.f
+	e := cw.openElection(f.Alice, f.Putilov, f.Soviet).Election.ID
+	for _, c := range []int64{f.Alice, f.Bob, f.Founder} {
+		if err := f.Svc.Nominate(t.Context(), c, e, c, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	page := cw.page(f.Alice, "/").want(t, 200).Body
+	if !strings.Contains(page, pathf(`href="/elections/%d"`, e)) || !strings.Contains(page, "nominations open") {
+		t.Errorf("the home page does not list the election taking nominations")
+	}
+	if strings.Contains(cw.page(f.Olga, "/").want(t, 200).Body, pathf(`href="/elections/%d"`, e)) {
+		t.Errorf("an outsider's home page lists the election")
+	}
+	cw.post(f.Founder, pathf("/elections/%d/polling", e), nil).want(t, 303)
+	cw.post(f.Alice, pathf("/elections/%d/ballot", e), url.Values{"rank": {strconv.FormatInt(f.Bob, 10)}}).want(t, 303)
+	if page := cw.page(f.Alice, "/").want(t, 200).Body; !strings.Contains(page, "you voted") {
+		t.Errorf("the home page does not say Alice voted")
+	}
+	if page := cw.page(f.Bob, "/").want(t, 200).Body; !strings.Contains(page, "not voted yet") {
+		t.Errorf("the home page does not say Bob has not voted")
+	}
+}

@@ -115,6 +115,7 @@ type homePage struct {
 	Memberships []soviet.Council
 	Federations []soviet.Federation
 	OpenVotes   []store.OpenVote
+	Elections   []store.OpenElection // open elections in which the actor may stand or vote
 	Head        store.Head
 }
 
@@ -139,6 +140,9 @@ func (s *Server) homePage(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		if p.OpenVotes, err = s.db.OpenVotes(ctx, a.ID); err != nil {
+			return err
+		}
+		if p.Elections, err = s.db.OpenElectionsFor(ctx, a.ID); err != nil {
 			return err
 		}
 	}
