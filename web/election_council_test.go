@@ -448,3 +448,86 @@ func testHomeElections(t *testing.T, open storetest.Opener) {
 		t.Errorf("the home page does not say Bob has not voted")
 	}
 }
+
+// TestCompositionOverTimeCouncil follows the Soviet's composition through
+// an election, a delegate leaving and a new apportionment, on every
+// engine.
+func TestCompositionOverTimeCouncil(t *testing.T) {
+	for _, eng := range storetest.Engines(t) {
+		t.Run(eng.Name, func(t *testing.T) {
+			t.Parallel()
+			cw := newCouncilWeb(t, eng.Open)
+			f := cw.f
+			ctx := t.Context()
+			bol := f.Must(f.Svc.CreateFaction(ctx, f.Alice, f.Fed, "Bolsheviks", "#b3261e")).ID()
+			men := f.Must(f.Svc.CreateFaction(ctx, f.Bob, f.Fed, "Mensheviks", "#1f4e8c")).ID()
+			f.Clock.Advance(time.Hour)
+			e := cw.openElection(f.Alice, f.Putilov, f.Soviet).Election.ID
+			for c, faction := range map[int64]int64{f.Alice: bol, f.Bob: men, f.Founder: 0} {
+				if err := f.Svc.Nominate(ctx, c, e, c, faction); err != nil {
+					t.Fatal(err)
+				}
+			}
+			f.Must(f.Svc.OpenPolling(ctx, f.Founder, e))
+			for voter, r := range map[int64][]int64{f.Alice: {f.Alice}, f.Bob: {f.Bob}, f.Founder: {f.Alice, f.Bob}} {
+				if err := f.Svc.CastRanking(ctx, voter, e, r); err != nil {
+					t.Fatal(err)
+				}
+			}
+			f.Must(f.Svc.CloseElection(ctx, f.Founder, e))
+			// Bob leaves the works: his seat falls vacant.
+			f.Clock.Advance(time.Hour)
+			if err := f.Svc.Leave(ctx, f.Bob, f.Putilov); err != nil {
+				t.Fatal(err)
+			}
+			// Sailors join the fleet: the seats are apportioned again.
+			f.Clock.Advance(time.Hour)
+			for i := range 6 {
+				f.Invite(f.Fleet, f.Account(pathf("sailor%d", i)))
+			}
+			var comp store.Composition
+			cw.api(f.Alice, "GET", pathf("/api/v1/councils/%d/composition", f.Soviet), nil).want(t, 200).decode(t, &comp)
+			if len(comp.Groups) != 2 || comp.Groups[0].Faction != bol || comp.Groups[1].Faction != men {
+				t.Fatalf("groups %+v", comp.Groups)
+			}
+			type step struct {
+				counts []int
+				vacant int
+			}
+			var got []step
+			for _, h := range comp.History {
+				got = append(got, step{h.Counts, h.Vacant})
+			}
+			want := []step{{[]int{0, 0}, 3}, {[]int{1, 1}, 1}, {[]int{1, 0}, 2}, {[]int{1, 0}, 2}}
+			if len(got) != len(want) {
+				t.Fatalf("history %+v, want %+v", got, want)
+			}
+			for i := range want {
+				if !slices.Equal(got[i].counts, want[i].counts) || got[i].vacant != want[i].vacant {
+					t.Errorf("step %d: %+v, want %+v", i, got[i], want[i])
+				}
+			}
+			if comp.Total != 3 || comp.Vacant != 2 || comp.Groups[0].Count != 1 || comp.Groups[1].Count != 0 {
+				t.Errorf("now: %+v", comp)
+			}
+			var dl delegatesResponse
+			cw.api(f.Alice, "GET", pathf("/api/v1/councils/%d/delegates", f.Soviet), nil).want(t, 200).decode(t, &dl)
+			if len(dl.Delegates) != 1 || len(dl.Past) != 1 || dl.Past[0].Account != f.Bob || dl.Past[0].Reason != soviet.EndLeft {
+				t.Errorf("delegates %+v, past %+v", dl.Delegates, dl.Past)
+			}
+			var seats store.SeatTable
+			cw.api(f.Alice, "GET", pathf("/api/v1/councils/%d/seats", f.Soviet), nil).want(t, 200).decode(t, &seats)
+			for _, r := range seats.Rows {
+				if (r.Constituency == f.Fleet && (r.Seats != 2 || r.Members != 6)) || (r.Constituency == f.Putilov && r.Seats != 1) {
+					t.Errorf("seat row %+v", r)
+				}
+			}
+			// Bob's record keeps the office he left.
+			var rec officeResponse
+			cw.api(f.Alice, "GET", pathf("/api/v1/offices/%d", dl.Past[0].ID), nil).want(t, 200).decode(t, &rec)
+			if rec.Office.Active() || len(rec.Record.Offices) != 1 || rec.Record.Offices[0].Reason != soviet.EndLeft {
+				t.Errorf("Bob's record %+v", rec)
+			}
+		})
+	}
+}
