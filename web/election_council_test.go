@@ -381,7 +381,7 @@ func TestOpenAPICouncil(t *testing.T) {
 			}
 		}
 	}
-	for _, s := range []string{"SeatTable", "Composition", "OfficeRow", "DelegateRecord", "electionResponse", "ballotRequest", "nominateRequest"} {
+	for _, s := range []string{"SeatTable", "Composition", "OfficeRow", "DelegateRecord", "electionResponse", "rankingRequest", "nominateRequest"} {
 		if doc.Components.Schemas[s] == nil {
 			t.Errorf("the OpenAPI document has no schema %s", s)
 		}

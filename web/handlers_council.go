@@ -35,7 +35,7 @@ type (
 		Account string `json:"account,omitempty"` // default: yourself
 		Faction string `json:"faction,omitempty"` // default: none
 	}
-	ballotForm struct {
+	rankingForm struct {
 		// Rank holds one candidate's account per preference, most
 		// preferred first; empty ranks are skipped.
 		Rank []string `json:"rank"`
@@ -409,7 +409,7 @@ func (s *Server) closeElectionPost(w http.ResponseWriter, r *http.Request) error
 	})
 }
 
-func (s *Server) ballotPost(w http.ResponseWriter, r *http.Request) error {
+func (s *Server) electionBallotPost(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err

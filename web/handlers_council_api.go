@@ -53,7 +53,7 @@ type nominateRequest struct {
 	Faction int64 `json:"faction,omitempty"` // default: none
 }
 
-type ballotRequest struct {
+type rankingRequest struct {
 	Ranking []int64 `json:"ranking"` // candidates' accounts, most preferred first
 }
 
@@ -269,12 +269,12 @@ func (s *Server) electionStep(w http.ResponseWriter, r *http.Request, step func(
 	return s.writeElection(w, r, http.StatusOK, id)
 }
 
-func (s *Server) apiBallot(w http.ResponseWriter, r *http.Request) error {
+func (s *Server) apiElectionBallot(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	var req ballotRequest
+	var req rankingRequest
 	if err := decodeJSON(w, r, &req); err != nil {
 		return err
 	}
