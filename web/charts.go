@@ -156,32 +156,9 @@ func hemicycleLayout(n int) ([]seatPos, float64) {
 			break
 		}
 	}
-	totalCap := 0
-	for _, c := range caps {
-		totalCap += c
-	}
-	// Largest remainder: seats in proportion to each row's capacity.
-	counts := make([]int, rows)
-	type rem struct {
-		row  int
-		frac float64
-	}
-	rems := make([]rem, rows)
-	given := 0
-	for i, c := range caps {
-		exact := float64(n) * float64(c) / float64(totalCap)
-		counts[i] = int(exact)
-		given += counts[i]
-		rems[i] = rem{i, exact - float64(counts[i])}
-	}
-	sort.SliceStable(rems, func(a, b int) bool { return rems[a].frac > rems[b].frac })
-	for i := 0; given < n; i++ {
-		r := rems[i%rows].row
-		if counts[r] < caps[r] {
-			counts[r]++
-			given++
-		}
-	}
+	// Seats in proportion to each row's capacity: never more than it
+	// holds, since n is at most the capacities' sum.
+	counts := shares(caps, n)
 	pos := make([]seatPos, 0, n)
 	for i, k := range counts {
 		radius := 1 - float64(i)*gap
@@ -204,21 +181,63 @@ func hemicycleLayout(n int) ([]seatPos, float64) {
 	return pos, min(0.4*gap, 0.15)
 }
 
+// shares divides n among weights in proportion by largest remainder,
+// ties going to the earlier weight; in integers, so that a drawing never
+// depends on rounding. The shares sum to n unless every weight is 0.
+func shares(weights []int, n int) []int {
+	total := 0
+	for _, w := range weights {
+		total += max(w, 0)
+	}
+	out := make([]int, len(weights))
+	if total == 0 {
+		return out
+	}
+	rem := make([]int, len(weights))
+	order := make([]int, len(weights))
+	given := 0
+	for i, w := range weights {
+		w = max(w, 0)
+		out[i], rem[i] = n*w/total, n*w%total
+		given += out[i]
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return rem[order[a]] > rem[order[b]] })
+	for i := 0; given < n; i++ {
+		out[order[i%len(order)]]++
+		given++
+	}
+	return out
+}
+
+// maxDots is the most circles a hemicycle draws: past it (a base council
+// of thousands of members) each circle stands for several, shared out by
+// largest remainder, and the legend keeps the true numbers.
+const maxDots = 600
+
 // hemicycle draws a parliament chart: one circle per seat, coloured by
 // group, the groups in wedges from left to right in the order given, the
 // vacant seats last; with a legend. It handles any number of seats (the
 // rows grow with it); with none it says so.
 func hemicycle(label string, groups []chartGroup, vacant int) template.HTML {
-	total := vacant
-	for _, g := range groups {
-		total += max(g.Count, 0)
+	counts := make([]int, len(groups)+1)
+	total := 0
+	for i, g := range groups {
+		counts[i] = max(g.Count, 0)
+		total += counts[i]
+	}
+	counts[len(groups)] = max(vacant, 0)
+	total += counts[len(groups)]
+	dots, scaled := counts, total > maxDots
+	if scaled {
+		dots = shares(counts, maxDots)
 	}
 	const width, outer, cx, cy = 400.0, 180.0, 200.0, 185.0
-	pos, r := hemicycleLayout(total)
+	pos, r := hemicycleLayout(min(total, maxDots))
 	// The outer seats' edges, not their centres, touch the outer radius.
 	radius := outer / (1 + r)
 	legendTop := cy + r*radius + 24
-	height := legendTop + 18*float64(len(groups)+boolInt(vacant > 0)) + 6
+	height := legendTop + 18*float64(len(groups)+boolInt(vacant > 0)+boolInt(scaled)) + 6
 	var w svgBuf
 	w.open("svg", "xmlns", "http://www.w3.org/2000/svg", "class", "chart hemicycle", "viewBox", "0 0 "+num(width)+" "+num(height),
 		"role", "img", "aria-label", label)
@@ -244,11 +263,11 @@ func hemicycle(label string, groups []chartGroup, vacant int) template.HTML {
 	}
 	for gi, g := range groups {
 		colour := safeColour(g.Colour, fallbackColour(gi, g.Colour))
-		for range max(g.Count, 0) {
+		for range dots[gi] {
 			seat(g.Name, colour, false)
 		}
 	}
-	for range vacant {
+	for range dots[len(groups)] {
 		seat("vacant", vacantColour, true)
 	}
 	if total > 0 {
@@ -269,6 +288,9 @@ func hemicycle(label string, groups []chartGroup, vacant int) template.HTML {
 	}
 	if vacant > 0 {
 		legend("vacant", vacantColour, vacant, true)
+	}
+	if scaled {
+		w.label(12, y, fmt.Sprintf("each circle stands for about %.0f", float64(total)/maxDots), "font-size", "13", "fill", lineColour)
 	}
 	w.close("svg")
 	return w.html()

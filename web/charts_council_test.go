@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -237,6 +238,49 @@ func TestTransferChartCouncil(t *testing.T) {
 	for _, b := range withClass(es, "bar") {
 		if b.Attrs["fill"] == "" || !hexColour.MatchString(b.Attrs["fill"]) {
 			t.Errorf("a bar filled %q", b.Attrs["fill"])
+		}
+	}
+}
+
+// TestHemicycleLargeCouncil: a base council of thousands of members is
+// drawn with at most maxDots circles, shared out in proportion, while the
+// legend keeps the true numbers.
+func TestHemicycleLargeCouncil(t *testing.T) {
+	groups := []chartGroup{{"Bolsheviks", "#b3261e", 5001}, {"Mensheviks", "#1f4e8c", 3333}, {"no faction", "", 1666}}
+	es := parseSVG(t, hemicycle("Putilov Works", groups, 0))
+	seats := withClass(es, "seat")
+	if len(seats) != maxDots {
+		t.Fatalf("%d circles, want %d", len(seats), maxDots)
+	}
+	byColour := map[string]int{}
+	for _, s := range seats {
+		byColour[s.Attrs["fill"]]++
+	}
+	if byColour["#b3261e"] != 300 || byColour["#1f4e8c"] != 200 || byColour[greyColour] != 100 {
+		t.Errorf("circles by colour %v, want 300, 200, 100", byColour)
+	}
+	text := fmt.Sprint(es)
+	for _, want := range []string{"Bolsheviks: 5001", "Mensheviks: 3333", "10000", "each circle stands for about 17"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the chart does not say %q", want)
+		}
+	}
+}
+
+func TestSharesCouncil(t *testing.T) {
+	for _, tc := range []struct {
+		weights []int
+		n       int
+		want    []int
+	}{
+		{[]int{1, 1, 1}, 2, []int{1, 1, 0}},
+		{[]int{5001, 3333, 1666}, 600, []int{300, 200, 100}},
+		{[]int{0, 0}, 5, []int{0, 0}},
+		{[]int{7, 0, 3}, 10, []int{7, 0, 3}},
+		{[]int{1, 2}, 0, []int{0, 0}},
+	} {
+		if got := shares(tc.weights, tc.n); !slices.Equal(got, tc.want) {
+			t.Errorf("shares(%v, %d) = %v, want %v", tc.weights, tc.n, got, tc.want)
 		}
 	}
 }
