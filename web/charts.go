@@ -319,11 +319,23 @@ type compositionStep struct {
 	Vacant int
 }
 
+// maxSteps is the most columns a composition over time draws.
+const maxSteps = 240
+
 // compositionChart draws a composition over time as stacked steps: one
 // column per change (of equal width: the changes matter, not the time
 // between them), each group's seats stacked from the bottom in the order
 // given, the vacant seats on top.
 func compositionChart(label string, groups []chartGroup, steps []compositionStep) template.HTML {
+	if len(steps) > maxSteps {
+		// Thousands of changes would be slivers: show evenly spaced ones,
+		// the first and the last among them.
+		picked := make([]compositionStep, maxSteps)
+		for i := range picked {
+			picked[i] = steps[i*(len(steps)-1)/(maxSteps-1)]
+		}
+		steps = picked
+	}
 	const left, top, plotW, plotH = 40.0, 10.0, 540.0, 160.0
 	height := top + plotH + 30 + 18*float64(len(groups)) + 6
 	var w svgBuf

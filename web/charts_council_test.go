@@ -284,3 +284,25 @@ func TestSharesCouncil(t *testing.T) {
 		}
 	}
 }
+
+// TestCompositionChartManyStepsCouncil: thousands of changes are drawn as
+// at most maxSteps columns, the first and last among them.
+func TestCompositionChartManyStepsCouncil(t *testing.T) {
+	var steps []compositionStep
+	for i := range 5000 {
+		steps = append(steps, compositionStep{Label: strconv.Itoa(i), Counts: []int{i % 7}, Vacant: 1})
+	}
+	es := parseSVG(t, compositionChart("busy", []chartGroup{{"Bolsheviks", "#b3261e", 0}}, steps))
+	if n := len(withClass(es, "step")); n > 2*maxSteps {
+		t.Errorf("%d rectangles for %d columns at most", n, maxSteps)
+	}
+	labels := map[string]bool{}
+	for _, e := range es {
+		if e.Name == "text" {
+			labels[e.Text] = true
+		}
+	}
+	if !labels["0"] || !labels["4999"] {
+		t.Errorf("the first and last changes are not labelled: %v", labels)
+	}
+}
