@@ -290,7 +290,7 @@ func TestSharesCouncil(t *testing.T) {
 func TestCompositionChartManyStepsCouncil(t *testing.T) {
 	var steps []compositionStep
 	for i := range 5000 {
-		steps = append(steps, compositionStep{Label: strconv.Itoa(i), Counts: []int{i % 7}, Vacant: 1})
+		steps = append(steps, compositionStep{Label: "change " + strconv.Itoa(i), Counts: []int{i % 7}, Vacant: 1})
 	}
 	es := parseSVG(t, compositionChart("busy", []chartGroup{{"Bolsheviks", "#b3261e", 0}}, steps))
 	if n := len(withClass(es, "step")); n > 2*maxSteps {
@@ -302,7 +302,7 @@ func TestCompositionChartManyStepsCouncil(t *testing.T) {
 			labels[e.Text] = true
 		}
 	}
-	if !labels["0"] || !labels["4999"] {
+	if !labels["change 0"] || !labels["change 4999"] {
 		t.Errorf("the first and last changes are not labelled: %v", labels)
 	}
 }
