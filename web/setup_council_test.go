@@ -223,3 +223,14 @@ func (cw *councilWeb) openElection(actor, council, body int64) electionResponse 
 
 // pathf formats a path.
 func pathf(format string, args ...any) string { return fmt.Sprintf(format, args...) }
+
+// onEachEngine runs fn on a fresh councilWeb for every engine, in
+// parallel.
+func onEachEngine(t *testing.T, fn func(t *testing.T, cw *councilWeb)) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			t.Parallel()
+			fn(t, newCouncilWeb(t, e.Open))
+		})
+	}
+}
