@@ -85,6 +85,11 @@ type councilRequest struct {
 	Description string             `json:"description,omitempty"`
 	Join        bool               `json:"join,omitempty"`
 	SendsTo     []int64            `json:"sends_to,omitempty"`
+	// For a committee (kind "committee"): the council that elects it, its
+	// role (executive, secretariat or commission) and its seats.
+	Parent int64  `json:"parent,omitempty"`
+	Role   string `json:"role,omitempty"`
+	Seats  int    `json:"seats,omitempty"`
 }
 
 type councilResponse struct {
@@ -466,7 +471,8 @@ func (s *Server) apiCreateCouncil(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	c, err := s.svc.CreateCouncil(r.Context(), actorOf(r).ID, soviet.CouncilInput{
-		Federation: fed, Name: req.Name, Kind: req.Kind, Description: req.Description, Join: req.Join, SendsTo: req.SendsTo})
+		Federation: fed, Name: req.Name, Kind: req.Kind, Description: req.Description, Join: req.Join, SendsTo: req.SendsTo,
+		Parent: req.Parent, Role: req.Role, Seats: req.Seats})
 	if err != nil {
 		return err
 	}
@@ -504,7 +510,8 @@ func roleNames(r soviet.Role) []string {
 	for _, x := range []struct {
 		role soviet.Role
 		name string
-	}{{soviet.RoleMember, "member"}, {soviet.RoleSecretary, "secretary"}, {soviet.RoleFounder, "founder"}, {soviet.RoleFederationMember, "federation_member"}} {
+	}{{soviet.RoleMember, "member"}, {soviet.RoleSecretary, "secretary"}, {soviet.RoleFounder, "founder"}, {soviet.RoleFederationMember, "federation_member"},
+		{soviet.RoleDelegate, "delegate"}, {soviet.RoleConstituent, "constituent"}} {
 		if r&x.role != 0 {
 			names = append(names, x.name)
 		}
