@@ -85,11 +85,17 @@ func (t *tx) AdoptedBy(ctx context.Context, root int64) ([]int64, error) {
 		root, root, string(soviet.Adopted))
 }
 
+// family is a recursive query of a motion and every motion that descends
+// from it: the copies that took it up and the motions forwarded from it or
+// from them, at any depth (a forwarded motion names the motion it was
+// forwarded from, which may itself be a copy).
+const family = `WITH RECURSIVE family(id) AS (SELECT CAST(? AS BIGINT) UNION SELECT m.id FROM motions m JOIN family ON m.origin = family.id) `
+
 // Forwarded implements soviet.Tx: the councils above the base where the
 // motion or a copy of it stands.
 func (t *tx) Forwarded(ctx context.Context, root int64) ([]int64, error) {
-	return txList(t, scanID, `SELECT DISTINCT m.council FROM motions m JOIN councils c ON c.id = m.council
-		WHERE m.origin = ? AND c.kind <> 'base' ORDER BY m.council`, root)
+	return txList(t, scanID, family+`SELECT DISTINCT m.council FROM motions m JOIN councils c ON c.id = m.council
+		WHERE m.id <> ? AND m.id IN (SELECT id FROM family) AND c.kind <> 'base' ORDER BY m.council`, root, root)
 }
 
 // VoteRows implements soviet.Tx.

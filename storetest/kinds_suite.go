@@ -539,3 +539,41 @@ func rebindFor(f *Fixture, q string) string {
 	}
 	return b.String()
 }
+
+// testForwardedCopies: a motion is before a council once, however it got
+// there: a base council's copy forwarded by hand, then the original, or the
+// original escalated after a copy was forwarded.
+func testForwardedCopies(t *testing.T, open Opener) {
+	f := NewFixtureWith(t, open, store.Options{}, func(ch *soviet.Charter) { ch.EscalateAfter = 2 })
+	ctx := f.Ctx
+	sailors := f.members(f.Fleet, "sailor", 2)
+	m := f.Must(f.Svc.ProposeMotion(ctx, f.Alice, soviet.MotionInput{Council: f.Putilov, Title: "Bread and peace"})).ID()
+	copy := f.Must(f.Svc.ProposeMotion(ctx, sailors[0], soviet.MotionInput{Council: f.Fleet, Title: "Bread and peace", Origin: m})).ID()
+	f.adopt(copy, sailors...)
+	if _, err := f.Svc.ForwardMotion(ctx, f.Founder, copy, f.Soviet); err != nil {
+		t.Fatal(err)
+	}
+	f.unchanged("forward the original where its copy already is", soviet.ErrConflict, func() error {
+		_, err := f.Svc.ForwardMotion(ctx, f.Founder, m, f.Soviet)
+		return err
+	})
+	// Putilov adopts it too: two base councils, but it is already before
+	// the Soviet, so it does not escalate a second time.
+	f.adopt(m, f.Founder, f.Alice, f.Bob)
+	var n int
+	f.View(func(ctx context.Context, tx soviet.Tx) error {
+		return f.DB.SQL().QueryRowContext(ctx, rebindFor(f, "SELECT COUNT(*) FROM motions WHERE council = ?"), f.Soviet).Scan(&n)
+	})
+	if n != 1 {
+		t.Fatalf("the motion is before the Soviet %d times, want once", n)
+	}
+	var fw []int64
+	f.View(func(ctx context.Context, tx soviet.Tx) (err error) {
+		fw, err = tx.Forwarded(ctx, m)
+		return err
+	})
+	if !slices.Equal(fw, []int64{f.Soviet}) {
+		t.Fatalf("forwarded to %v, want the Soviet", fw)
+	}
+}
+

@@ -64,6 +64,7 @@ func Run(t *testing.T, open Opener) {
 		{"Escalation", testEscalation},
 		{"Referendum", testReferendum},
 		{"WeightedVotes", testWeightedVotes},
+		{"ForwardedCopies", testForwardedCopies},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
