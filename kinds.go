@@ -273,7 +273,16 @@ func carryOut(ctx context.Context, tx Tx, m Motion) error {
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Append(ctx, 0, CharterAmended{Federation: c.Federation, Charter: *m.Charter, Motion: m.ID}); err != nil {
+		// The next version of the charter in force: another amendment may
+		// have been adopted since this one was proposed, and this one then
+		// replaces it.
+		inForce, err := tx.Charter(ctx, c.Federation)
+		if err != nil {
+			return err
+		}
+		next := *m.Charter
+		next.Version = inForce.Version + 1
+		if _, err := tx.Append(ctx, 0, CharterAmended{Federation: c.Federation, Charter: next, Motion: m.ID}); err != nil {
 			return err
 		}
 		return rebalanceFederation(ctx, tx, c.Federation)

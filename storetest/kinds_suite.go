@@ -577,3 +577,23 @@ func testForwardedCopies(t *testing.T, open Opener) {
 	}
 }
 
+// testCharterMotionsInTurn: two charter motions proposed under the same
+// charter may both be adopted, one after the other: each puts the next
+// version in force, the later one replacing the earlier.
+func testCharterMotionsInTurn(t *testing.T, open Opener) {
+	f := NewFixture(t, open)
+	ctx := f.Ctx
+	f.seatDelegates()
+	a, b := f.charter(), f.charter()
+	a.VoteDays, b.VoteDays = 5, 9
+	first := f.Must(f.Svc.ProposeMotion(ctx, f.Alice, soviet.MotionInput{Council: f.Soviet, Title: "Five days", Kind: soviet.CharterMotion, Charter: &a})).ID()
+	second := f.Must(f.Svc.ProposeMotion(ctx, f.Alice, soviet.MotionInput{Council: f.Soviet, Title: "Nine days", Kind: soviet.CharterMotion, Charter: &b})).ID()
+	f.adopt(first, f.Alice, f.Bob)
+	if got := f.charter(); got.Version != 2 || got.VoteDays != 5 {
+		t.Fatalf("charter after the first motion %+v", got)
+	}
+	f.adopt(second, f.Alice, f.Bob)
+	if got := f.charter(); got.Version != 3 || got.VoteDays != 9 {
+		t.Fatalf("charter after the second motion %+v", got)
+	}
+}

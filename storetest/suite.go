@@ -65,6 +65,7 @@ func Run(t *testing.T, open Opener) {
 		{"Referendum", testReferendum},
 		{"WeightedVotes", testWeightedVotes},
 		{"ForwardedCopies", testForwardedCopies},
+		{"CharterMotionsInTurn", testCharterMotionsInTurn},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
