@@ -207,9 +207,9 @@ func topCouncil(ctx context.Context, tx Tx, federation int64) (Council, error) {
 	return tops[0], nil
 }
 
-// signaturesNeeded is the number of signatures that opens a recall vote:
+// SignaturesNeeded is the number of signatures that opens a recall vote:
 // the charter's share of the council's voters, rounded up, at least one.
-func signaturesNeeded(ch Charter, voters int64) int64 {
+func SignaturesNeeded(ch Charter, voters int64) int64 {
 	n := (voters*ch.RecallThreshold.Num + ch.RecallThreshold.Den - 1) / ch.RecallThreshold.Den
 	return max(n, 1)
 }
@@ -241,7 +241,7 @@ func afterSupport(ctx context.Context, tx Tx, m Motion, c Council, ch Charter, s
 		m.State = Adopted
 		return carryOut(ctx, tx, m)
 	}
-	if supporters < signaturesNeeded(ch, voters) {
+	if supporters < SignaturesNeeded(ch, voters) {
 		return nil
 	}
 	if _, err := tx.Append(ctx, 0, MotionAdmitted{Motion: m.ID}); err != nil {
@@ -458,6 +458,11 @@ func (s *Service) ForwardMotion(ctx context.Context, actor, motion, to int64) (M
 // given overall and per council, and with the charter's double majority the
 // motion also needs a majority of those councils.
 func (s *Service) ReferToReferendum(ctx context.Context, actor, motion int64, opts VoteOptions) (Motion, error) {
+	if opts.Secrecy != "" {
+		if err := opts.Secrecy.Validate(); err != nil {
+			return Motion{}, err
+		}
+	}
 	var m Motion
 	err := s.store.Transact(ctx, func(ctx context.Context, tx Tx) error {
 		var c Council
@@ -523,9 +528,10 @@ func voteOptions(tx Tx, ch Charter, opts VoteOptions, kind VoteKind) (time.Time,
 	return deadline, secrecy, nil
 }
 
-// tallyRollCall counts a roll-call vote from every voter's row: weighted,
-// per base council for a referendum, or plainly.
-func tallyRollCall(m Motion, rows []VoteRow) Result {
+// TallyRollCall counts a roll-call vote from every voter's row: weighted,
+// per base council for a referendum, or plainly. The close of the vote
+// records its result; before, it gives the count so far.
+func TallyRollCall(m Motion, rows []VoteRow) Result {
 	var r Result
 	yes, no, abstain, eligible := new(big.Rat), new(big.Rat), new(big.Rat), new(big.Rat)
 	per := map[int64]*CouncilResult{}

@@ -443,6 +443,10 @@ func testReferendum(t *testing.T, open Opener) {
 		_, err := f.Svc.ReferToReferendum(ctx, f.Alice, m, soviet.VoteOptions{})
 		return err
 	})
+	f.unchanged("referendum by an unknown kind of ballot", soviet.ErrInvalid, func() error {
+		_, err := f.Svc.ReferToReferendum(ctx, f.Founder, m, soviet.VoteOptions{Secrecy: "show of hands"})
+		return err
+	})
 	if _, err := f.Svc.ReferToReferendum(ctx, f.Founder, m, soviet.VoteOptions{Secrecy: soviet.RollCall}); err != nil {
 		t.Fatal(err)
 	}
