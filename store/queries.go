@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math/big"
 	"strings"
 	"time"
 
@@ -185,6 +186,10 @@ type RollCallVote struct {
 	Account soviet.Account `json:"account"`
 	Choice  soviet.Choice  `json:"choice"` // "" for a voter who has not voted
 	Cast    time.Time      `json:"cast,omitzero"`
+	// In a weighted vote: the voter's weight as an exact fraction ("9/2"),
+	// and the parts of a split vote (choice "split").
+	Weight string        `json:"weight,omitempty"`
+	Split  *soviet.Split `json:"split,omitempty"`
 }
 
 // RollCall returns every voter of a motion's electorate with their vote, by
@@ -192,15 +197,23 @@ type RollCallVote struct {
 func (db *DB) RollCall(ctx context.Context, motion int64) ([]RollCallVote, error) {
 	return list(ctx, db, func(s scanner) (RollCallVote, error) {
 		var v RollCallVote
-		var founder, created int64
+		var founder, created, weighted, num, den, sy, sn, sa int64
 		var choice sql.NullString
 		var cast sql.NullInt64
-		err := s.Scan(&v.Account.ID, &v.Account.Handle, &v.Account.Name, &founder, &created, &choice, &cast)
+		err := s.Scan(&v.Account.ID, &v.Account.Handle, &v.Account.Name, &founder, &created, &choice, &cast,
+			&weighted, &num, &den, &sy, &sn, &sa)
 		v.Account.Founder, v.Account.Created = founder == 1, micros(created)
 		v.Choice, v.Cast = soviet.Choice(choice.String), micros(cast.Int64)
+		if weighted == 1 && den > 0 {
+			v.Weight = big.NewRat(num, den).RatString()
+		}
+		if v.Choice == soviet.SplitChoice {
+			v.Split = &soviet.Split{Yes: sy, No: sn, Abstain: sa}
+		}
 		return v, err
-	}, `SELECT a.id, a.handle, a.name, a.founder, a.created, r.choice, r.cast_at
-		FROM electorate e JOIN accounts a ON a.id = e.account
+	}, `SELECT a.id, a.handle, a.name, a.founder, a.created, r.choice, r.cast_at,
+		m.weighted, e.weight_num, e.weight_den, COALESCE(r.split_yes, 0), COALESCE(r.split_no, 0), COALESCE(r.split_abstain, 0)
+		FROM electorate e JOIN accounts a ON a.id = e.account JOIN motions m ON m.id = e.motion
 		LEFT JOIN rollcall r ON r.motion = e.motion AND r.account = e.account
 		WHERE e.motion = ? ORDER BY a.name, a.id`, motion)
 }
