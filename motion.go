@@ -412,7 +412,7 @@ func closeVote(ctx context.Context, tx Tx, actor, motion int64) (Result, error) 
 		if err != nil {
 			return Result{}, err
 		}
-		r = tallyRollCall(m, rows)
+		r = TallyRollCall(m, rows)
 	}
 	if _, err := tx.Append(ctx, actor, VoteClosed{Motion: motion, Result: r}); err != nil {
 		return Result{}, err

@@ -46,9 +46,11 @@ func (db *DB) recalls(ctx context.Context, q string, args ...any) ([]RecallRow, 
 		rows, err := txList(tx, func(s scanner) (RecallRow, error) {
 			var r RecallRow
 			var o OfficeRow
+			var since, until int64
 			var err error
 			r.Motion, err = scanMotion(withMore{s, []any{&o.ID, &o.Body, &o.Constituency, &o.Account, &o.Faction, &o.Election,
-				&o.Since, &o.Until, &o.Reason, &o.Name, &o.Handle, &o.BodyName, &o.ConstituencyName, &o.FactionName, &o.FactionColour}})
+				&since, &until, &o.Reason, &o.Name, &o.Handle, &o.BodyName, &o.ConstituencyName, &o.FactionName, &o.FactionColour}})
+			o.Since, o.Until = micros(since), micros(until)
 			r.Office = o
 			return r, err
 		}, recallSelect+q, args...)

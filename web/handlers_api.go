@@ -1,7 +1,7 @@
 package web
 
 import (
-	"errors"
+	"context"
 	"net/http"
 	"strings"
 	"time"
@@ -146,9 +146,23 @@ type motionsResponse struct {
 }
 
 type motionRequest struct {
-	Title    string          `json:"title"`
+	// Title is required but for a recall, mandate or overturn, whose
+	// title is then written for it.
+	Title    string          `json:"title,omitempty"`
 	Body     string          `json:"body"`
 	Majority soviet.Majority `json:"majority,omitempty"`
+	// Kind says what the motion does when adopted: ordinary (the
+	// default), recall (target: an office held for the council), mandate
+	// (target: a motion pending in a council above; instruction: yes, no
+	// or abstain), charter (charter: the whole new charter; in the top
+	// council only) or overturn (target: an adopted decision of one of the
+	// council's committees).
+	Kind        soviet.MotionKind `json:"kind,omitempty"`
+	Target      int64             `json:"target,omitempty"`
+	Instruction soviet.Choice     `json:"instruction,omitempty"`
+	Charter     *soviet.Charter   `json:"charter,omitempty"`
+	// Origin is a motion of another council that this one takes up.
+	Origin int64 `json:"origin,omitempty"`
 }
 
 type motionResponse struct {
@@ -162,6 +176,17 @@ type motionResponse struct {
 	Turnout  *store.Turnout      `json:"turnout,omitempty"`
 	TookPart bool                `json:"took_part,omitempty"`
 	Bulletin *store.BulletinInfo `json:"bulletin,omitempty"`
+	// SoFar is the count so far of an open roll-call vote that is
+	// weighted or a referendum: weights, or results per base council.
+	SoFar *soviet.Result `json:"so_far,omitempty"`
+	// Recall is a recall petition's target and the signatures it needs.
+	Recall *store.RecallRow `json:"recall,omitempty"`
+	// Mandates are those the constituent councils gave their delegates
+	// on this motion.
+	Mandates []store.MandateRow `json:"mandates,omitempty"`
+	// Family is the motion's travels, first motion first: the copies
+	// other councils took it up in and the motions forwarded from them.
+	Family []store.FamilyMotion `json:"family,omitempty"`
 }
 
 type openRequest struct {
@@ -172,7 +197,10 @@ type openRequest struct {
 }
 
 type voteRequest struct {
-	Choice soviet.Choice `json:"choice"`
+	Choice soviet.Choice `json:"choice,omitempty"` // yes, no or abstain
+	// Split divides a delegate's weight between the options, in parts: a
+	// weighted vote only (then leave choice out, or give "split").
+	Split *soviet.Split `json:"split,omitempty"`
 }
 
 type rollCallResponse struct {
@@ -707,7 +735,8 @@ func (s *Server) apiPropose(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &req); err != nil {
 		return err
 	}
-	m, err := s.svc.ProposeMotion(r.Context(), actorOf(r).ID, soviet.MotionInput{Council: id, Title: req.Title, Body: req.Body, Majority: req.Majority})
+	m, err := s.svc.ProposeMotion(r.Context(), actorOf(r).ID, soviet.MotionInput{Council: id, Title: req.Title, Body: req.Body, Majority: req.Majority,
+		Kind: req.Kind, Target: req.Target, Instruction: req.Instruction, Charter: req.Charter, Origin: req.Origin})
 	if err != nil {
 		return err
 	}
@@ -739,6 +768,9 @@ func (s *Server) motionView(r *http.Request, id int64) (motionResponse, soviet.R
 		return resp, 0, err
 	}
 	resp.Supporters = nonNil(resp.Supporters)
+	if err := s.motionTravels(ctx, &resp); err != nil {
+		return resp, 0, err
+	}
 	if m.Secrecy == soviet.Secret {
 		// Nothing of the count before the close, no roll call ever.
 		return s.secretView(r, resp, roles)
@@ -749,6 +781,13 @@ func (s *Server) motionView(r *http.Request, id int64) (motionResponse, soviet.R
 			return resp, 0, err
 		}
 		resp.Tally = &t
+		if m.Weighted || m.Referendum {
+			r, err := s.db.WeightedTally(ctx, id)
+			if err != nil {
+				return resp, 0, err
+			}
+			resp.SoFar = &r
+		}
 	}
 	if soviet.Allowed(soviet.ActSeeVotes, roles) && m.Opened.After(time.Time{}) {
 		if resp.RollCall, err = s.db.RollCall(ctx, id); err != nil {
@@ -802,17 +841,11 @@ func (s *Server) apiOpen(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var req openRequest
-	if r.ContentLength != 0 {
-		if err := decodeJSON(w, r, &req); err != nil {
-			return err
-		}
+	opts, err := voteOptionsOf(w, r)
+	if err != nil {
+		return err
 	}
-	var deadline time.Time
-	if req.Deadline != nil {
-		deadline = *req.Deadline
-	}
-	if _, err := s.svc.OpenVoteWith(r.Context(), actorOf(r).ID, id, soviet.VoteOptions{Deadline: deadline, Secrecy: req.Secrecy}); err != nil {
+	if _, err := s.svc.OpenVoteWith(r.Context(), actorOf(r).ID, id, opts); err != nil {
 		return err
 	}
 	resp, _, err := s.motionView(r, id)
@@ -821,6 +854,22 @@ func (s *Server) apiOpen(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusOK, resp)
 	return nil
+}
+
+// voteOptionsOf reads the options of a vote being opened (openRequest); an
+// empty body takes the charter's defaults.
+func voteOptionsOf(w http.ResponseWriter, r *http.Request) (soviet.VoteOptions, error) {
+	var req openRequest
+	if r.ContentLength != 0 {
+		if err := decodeJSON(w, r, &req); err != nil {
+			return soviet.VoteOptions{}, err
+		}
+	}
+	opts := soviet.VoteOptions{Secrecy: req.Secrecy}
+	if req.Deadline != nil {
+		opts.Deadline = *req.Deadline
+	}
+	return opts, nil
 }
 
 func (s *Server) apiClose(w http.ResponseWriter, r *http.Request) error {
@@ -845,7 +894,7 @@ func (s *Server) apiVote(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &req); err != nil {
 		return err
 	}
-	if err := s.svc.CastVote(r.Context(), actorOf(r).ID, id, req.Choice); err != nil {
+	if err := s.castVote(r, id, req.Choice, req.Split); err != nil {
 		return err
 	}
 	s.metrics.votes.Inc()
@@ -890,4 +939,36 @@ func nonNil[T any](s []T) []T {
 	return s
 }
 
-var _ = errors.New
+// castVote casts a roll-call vote: a choice, or a weighted vote's split.
+func (s *Server) castVote(r *http.Request, motion int64, choice soviet.Choice, split *soviet.Split) error {
+	if split == nil {
+		return s.svc.CastVote(r.Context(), actorOf(r).ID, motion, choice)
+	}
+	if choice != "" && choice != soviet.SplitChoice {
+		return soviet.Errorf(soviet.ErrInvalid, "give a choice or a split, not both")
+	}
+	return s.svc.CastSplitVote(r.Context(), actorOf(r).ID, motion, *split)
+}
+
+// motionTravels adds to a motion what it acts on and where it travelled:
+// a recall's target and signatures, the mandates given on it, its family.
+func (s *Server) motionTravels(ctx context.Context, resp *motionResponse) error {
+	m := resp.Motion
+	var err error
+	if m.Kind == soviet.RecallMotion {
+		rs, err := s.db.RecallsOf(ctx, m.Target)
+		if err != nil {
+			return err
+		}
+		for _, rc := range rs {
+			if rc.Motion.ID == m.ID {
+				resp.Recall = &rc
+			}
+		}
+	}
+	if resp.Mandates, err = s.db.MandatesOn(ctx, m.ID); err != nil {
+		return err
+	}
+	resp.Family, err = s.db.MotionFamily(ctx, m.ID)
+	return err
+}

@@ -136,6 +136,9 @@ func (s *Server) apiBallot(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &req); err != nil {
 		return err
 	}
+	if req.Split != nil {
+		return soviet.Errorf(soviet.ErrInvalid, "a secret ballot is yes, no or abstain: only a weighted roll-call vote can be split")
+	}
 	rc, err := s.svc.CastBallot(r.Context(), actorOf(r).ID, id, req.Choice)
 	if err != nil {
 		return err

@@ -759,6 +759,7 @@ type officePage struct {
 	base
 	officeResponse
 	Federation soviet.Federation
+	Kinds      *officeKinds // its recalls
 }
 
 func (s *Server) officePage(w http.ResponseWriter, r *http.Request) error {
@@ -777,6 +778,9 @@ func (s *Server) officePage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if p.Federation, err = s.db.Federation(r.Context(), body.Federation); err != nil {
+		return err
+	}
+	if p.Kinds, err = s.loadOfficeKinds(r, ov.Office); err != nil {
 		return err
 	}
 	s.render(w, r, http.StatusOK, "office", p)

@@ -26,7 +26,13 @@ type motionPage struct {
 	Supported  bool
 	CanVote    bool
 	Open       bool
-	Needed     int64 // supporters the charter asks for
+	Needed     int64 // supporters the charter asks for (signatures, for a recall)
+	// What the motion does and where it travelled (see motionResponse).
+	SoFar    *soviet.Result
+	Recall   *store.RecallRow
+	Mandates []store.MandateRow
+	Family   []store.FamilyMotion
+	Kinds    *motionKinds
 }
 
 func (s *Server) loadMotionPage(r *http.Request, id int64) (*motionPage, error) {
@@ -50,7 +56,14 @@ func (s *Server) loadMotionPage(r *http.Request, id int64) (*motionPage, error) 
 	p := &motionPage{formBase: formBase{base: base{Title: mv.Motion.Title}}, Motion: mv.Motion, Council: c, Proposer: proposer,
 		Supporters: mv.Supporters, Tally: mv.Tally, RollCall: mv.RollCall, YourVote: mv.YourVote, Roles: roles,
 		Open: mv.Motion.Open(s.now()), Needed: int64(ch.SupporterThreshold),
-		Turnout: mv.Turnout, TookPart: mv.TookPart, Bulletin: mv.Bulletin, Secrecy: ch.Ballot(soviet.MotionVote)}
+		Turnout: mv.Turnout, TookPart: mv.TookPart, Bulletin: mv.Bulletin, Secrecy: ch.Ballot(soviet.MotionVote),
+		SoFar: mv.SoFar, Recall: mv.Recall, Mandates: mv.Mandates, Family: mv.Family}
+	if mv.Recall != nil {
+		p.Needed = mv.Recall.Needed
+	}
+	if p.Kinds, err = s.loadMotionKinds(r, p); err != nil {
+		return nil, err
+	}
 	if mv.Motion.Secrecy == soviet.Secret {
 		if err := s.secretPage(r, p); err != nil {
 			return nil, err
@@ -151,11 +164,23 @@ func (s *Server) closePost(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) votePost(w http.ResponseWriter, r *http.Request) error {
 	return s.motionAction(w, r, "", func(actor, id int64) error {
 		choice := soviet.Choice(r.PostFormValue("choice"))
-		if err := s.svc.CastVote(r.Context(), actor, id, choice); err != nil {
+		var split *soviet.Split
+		if choice == soviet.SplitChoice {
+			sp, err := splitFromForm(r)
+			if err != nil {
+				return err
+			}
+			split = &sp
+		}
+		if err := s.castVote(r, id, choice, split); err != nil {
 			return err
 		}
 		s.metrics.votes.Inc()
-		s.flash(w, r, fmt.Sprintf("Your vote: %s.", choice))
+		if split != nil {
+			s.flash(w, r, fmt.Sprintf("Your vote: split, %s.", splitParts(split)))
+		} else {
+			s.flash(w, r, fmt.Sprintf("Your vote: %s.", choice))
+		}
 		return nil
 	})
 }

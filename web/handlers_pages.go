@@ -62,9 +62,19 @@ type (
 		Admit string `json:"admit"`
 	}
 	motionForm struct {
-		Title    string `json:"title"`
+		Title    string `json:"title,omitempty"` // required but for a recall, mandate or overturn
 		Body     string `json:"body"`
 		Majority string `json:"majority,omitempty"`
+		// What the motion does: ordinary (the default), recall, mandate,
+		// charter or overturn; what it acts on (an office, a motion above,
+		// a committee decision); a mandate's instruction; the motion of
+		// another council it takes up. A charter motion carries every
+		// rule of the new charter (charterForm).
+		Kind        string `json:"kind,omitempty"`
+		Target      string `json:"target,omitempty"`
+		Instruction string `json:"instruction,omitempty"`
+		Origin      string `json:"origin,omitempty"`
+		charterForm
 	}
 	openForm struct {
 		Deadline string `json:"deadline,omitempty"`
@@ -388,6 +398,9 @@ type federationPage struct {
 	formBase
 	Federation soviet.Federation
 	Charter    soviet.Charter
+	Rules      []charterRule          // the charter in force, rule by rule
+	History    []store.CharterVersion // every version, newest first
+	Top        *store.CouncilSummary  // where the charter changes
 	Councils   []store.CouncilSummary
 	Tree       []treeNode
 	Roles      soviet.Role
@@ -408,6 +421,13 @@ func (s *Server) loadFederationPage(r *http.Request, id int64) (*federationPage,
 		Councils: fv.Councils, Tree: councilTree(fv.Councils), Roles: roles, Form: councilForm{Kind: "base"}}
 	for _, c := range fv.Councils {
 		p.Members += c.Members
+	}
+	p.Rules = charterRules(fv.Charter, nil)
+	if p.History, err = s.db.CharterHistory(r.Context(), id); err != nil {
+		return nil, err
+	}
+	if top, ok := topCouncil(fv.Councils); ok {
+		p.Top = &top
 	}
 	return p, nil
 }
@@ -471,6 +491,7 @@ type councilPage struct {
 	Pending    bool                   // the actor has asked to join
 	Form       motionForm
 	Seats      *councilSeats // seats, delegates, committees, elections, composition
+	Kinds      *councilKinds // recalls, mandates, committee decisions, the charter
 }
 
 func (s *Server) loadCouncilPage(r *http.Request, id int64) (*councilPage, error) {
@@ -510,6 +531,9 @@ func (s *Server) loadCouncilPage(r *http.Request, id int64) (*councilPage, error
 		}
 	}
 	if p.Seats, err = s.loadCouncilSeats(ctx, cv.Council, all); err != nil {
+		return nil, err
+	}
+	if p.Kinds, err = s.loadCouncilKinds(ctx, cv.Council, all, actorOf(r).ID); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -691,15 +715,33 @@ func (s *Server) motionPost(w http.ResponseWriter, r *http.Request) error {
 	if err := form(w, r); err != nil {
 		return err
 	}
-	f := motionForm{Title: r.PostFormValue("title"), Body: r.PostFormValue("body"), Majority: r.PostFormValue("majority")}
-	m, err := s.svc.ProposeMotion(r.Context(), actorOf(r).ID, soviet.MotionInput{Council: id, Title: f.Title, Body: f.Body, Majority: soviet.Majority(f.Majority)})
+	f := motionForm{Title: r.PostFormValue("title"), Body: r.PostFormValue("body"), Majority: r.PostFormValue("majority"),
+		Kind: r.PostFormValue("kind"), Target: r.PostFormValue("target"), Instruction: r.PostFormValue("instruction"), Origin: r.PostFormValue("origin")}
+	m, err := func() (soviet.Motion, error) {
+		in, err := s.motionFromForm(r, id)
+		if err != nil {
+			return soviet.Motion{}, err
+		}
+		return s.svc.ProposeMotion(r.Context(), actorOf(r).ID, in)
+	}()
 	if err != nil {
+		if f.Kind == string(soviet.CharterMotion) {
+			return s.charterFormError(w, r, id, f, err)
+		}
 		p, perr := s.loadCouncilPage(r, id)
 		if perr != nil {
-			return err
+			return pageLoadError(perr, err)
 		}
-		p.Form = f
+		if f.Kind == "" || f.Kind == string(soviet.Ordinary) {
+			p.Form = f // what was typed, back in the form
+		}
 		return s.formError(w, r, "council", p, err)
+	}
+	switch {
+	case m.Kind == soviet.RecallMotion && m.State == soviet.Submitted:
+		s.flash(w, r, "Recall petition started: you signed it first.")
+	case m.Kind == soviet.RecallMotion && m.State == soviet.Voting:
+		s.flash(w, r, "Recall petition started: it already has the signatures it needs, and its vote is open.")
 	}
 	return redirect(w, r, fmt.Sprintf("/motions/%d", m.ID))
 }

@@ -57,6 +57,11 @@ var funcs = template.FuncMap{
 	"hex":  func(b []byte) string { return fmt.Sprintf("%x", b) },
 	"add3": func(a, b, c int64) int64 { return a + b + c },
 	"bars": bars,
+	// decimal shows an exact fraction to two places; splitParts a split
+	// vote's parts.
+	"decimal":    decimal,
+	"splitParts": splitParts,
+	"recallCell": newRecallCell,
 }
 
 // segment is one coloured part of a tally bar, in percent of the voters.
