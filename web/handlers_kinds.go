@@ -67,7 +67,7 @@ func higherOf(all []store.CouncilSummary, council int64) []store.CouncilSummary 
 type councilKinds struct {
 	// Recalls maps each office held for the council to its undecided
 	// recall petition; Signed says which the actor signed.
-	Recalls map[int64]store.RecallRow
+	Recalls map[int64]*store.RecallRow
 	Signed  map[int64]bool
 	// Pending are the motions pending in the councils above, on which the
 	// council may mandate its delegates; Mandates those it gave.
@@ -82,7 +82,7 @@ type councilKinds struct {
 // loadCouncilKinds loads the recalls, mandates, committee decisions and
 // the charter's place of a council page.
 func (s *Server) loadCouncilKinds(ctx context.Context, c soviet.Council, all []store.CouncilSummary, actor int64) (*councilKinds, error) {
-	k := &councilKinds{Recalls: map[int64]store.RecallRow{}}
+	k := &councilKinds{Recalls: map[int64]*store.RecallRow{}}
 	if c.Kind == soviet.Base {
 		rs, err := s.db.Recalls(ctx, c.ID)
 		if err != nil {
@@ -91,7 +91,7 @@ func (s *Server) loadCouncilKinds(ctx context.Context, c soviet.Council, all []s
 		var open []store.RecallRow
 		for _, r := range rs {
 			if undecided(r.Motion.State) {
-				k.Recalls[r.Office.ID] = r
+				k.Recalls[r.Office.ID] = &r
 				open = append(open, r)
 			}
 		}
@@ -355,11 +355,13 @@ func (s *Server) charterAmendmentPage(w http.ResponseWriter, r *http.Request) er
 }
 
 // charterFormError shows the amendment form again with the error of a
-// failed post and what was typed.
-func (s *Server) charterFormError(w http.ResponseWriter, r *http.Request, id int64, f motionForm, err error) error {
+// failed post and what was typed. It reports false when the form cannot
+// be shown to the actor (outside the top council, say): the council page
+// then shows the error.
+func (s *Server) charterFormError(w http.ResponseWriter, r *http.Request, id int64, f motionForm, err error) (bool, error) {
 	p, perr := s.loadCharterPage(r, id)
 	if perr != nil {
-		return pageLoadError(perr, err)
+		return false, nil
 	}
 	p.Form = f
 	for i, rule := range p.Rules {
@@ -369,7 +371,7 @@ func (s *Server) charterFormError(w http.ResponseWriter, r *http.Request, id int
 			p.Rules[i].Value = "no"
 		}
 	}
-	return s.formError(w, r, "charter", p, err)
+	return true, s.formError(w, r, "charter", p, err)
 }
 
 // delegateVotesPage is "how our delegates voted": every roll-call vote in

@@ -726,7 +726,9 @@ func (s *Server) motionPost(w http.ResponseWriter, r *http.Request) error {
 	}()
 	if err != nil {
 		if f.Kind == string(soviet.CharterMotion) {
-			return s.charterFormError(w, r, id, f, err)
+			if shown, ferr := s.charterFormError(w, r, id, f, err); shown {
+				return ferr
+			}
 		}
 		p, perr := s.loadCouncilPage(r, id)
 		if perr != nil {
