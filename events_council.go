@@ -21,6 +21,9 @@ type ElectionOpened struct {
 	Kind     ElectionKind `json:"kind"`
 	Method   string       `json:"method"`
 	Deadline int64        `json:"deadline"`
+	// Secrecy: secret (the charter's default for elections) or
+	// roll-call; empty in events written before elections were secret.
+	Secrecy Secrecy `json:"secrecy,omitempty"`
 }
 
 // ElectionCancelled ends an election before its count.

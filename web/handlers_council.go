@@ -418,6 +418,7 @@ func (s *Server) electionBallotPost(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	var ranking []int64
+	secretDone := false
 	err = func() error {
 		for _, v := range r.PostForm["rank"] {
 			if v = strings.TrimSpace(v); v == "" {
@@ -429,10 +430,26 @@ func (s *Server) electionBallotPost(w http.ResponseWriter, r *http.Request) erro
 			}
 			ranking = append(ranking, a)
 		}
+		e, err := s.db.Election(r.Context(), id)
+		if err != nil {
+			return err
+		}
+		if e.Secret {
+			rc, err := s.svc.CastRankedBallot(r.Context(), actorOf(r).ID, id, ranking)
+			if err != nil {
+				return err
+			}
+			s.showReceipt(w, r, fmt.Sprintf("/elections/%d", id), fmt.Sprintf("Election %d", id), rc)
+			secretDone = true
+			return nil
+		}
 		return s.svc.CastRanking(r.Context(), actorOf(r).ID, id, ranking)
 	}()
 	if err != nil {
 		return s.electionFormError(w, r, id, nominateForm{}, err)
+	}
+	if secretDone {
+		return nil
 	}
 	s.flash(w, r, "Your ballot is recorded; you may change it until the vote closes.")
 	return redirect(w, r, fmt.Sprintf("/elections/%d", id))

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"net/http"
 
 	"soviet"
@@ -46,6 +47,10 @@ type electionResponse struct {
 	YourRanking []int64 `json:"your_ranking,omitempty"`
 	// Rankings are the roll-call ballots, for those who may see votes.
 	Rankings []store.RankingRow `json:"rankings,omitempty"`
+	// For a secret election: whether you cast your ballot, and once it
+	// closed, its bulletin (every ballot with its receipt).
+	TookPart bool                `json:"took_part,omitempty"`
+	Bulletin *store.BulletinInfo `json:"bulletin,omitempty"`
 }
 
 type nominateRequest struct {
@@ -195,6 +200,20 @@ func (s *Server) electionView(r *http.Request, id int64) (electionResponse, sovi
 		if resp.YourRanking, err = s.db.RankingOf(ctx, id, a.ID); err != nil {
 			return resp, 0, err
 		}
+		if d.Election.Secret {
+			if resp.TookPart, err = s.db.TookPart(ctx, id, a.ID); err != nil {
+				return resp, 0, err
+			}
+		}
+	}
+	if d.Election.Secret && d.Election.State == soviet.Closed {
+		info, err := s.db.BulletinInfoOf(ctx, id)
+		if err != nil && !errors.Is(err, soviet.ErrNotFound) { // an unopposed election has no vote, no bulletin
+			return resp, 0, err
+		}
+		if err == nil {
+			resp.Bulletin = &info
+		}
 	}
 	return resp, roles, nil
 }
@@ -278,11 +297,41 @@ func (s *Server) apiElectionBallot(w http.ResponseWriter, r *http.Request) error
 	if err := decodeJSON(w, r, &req); err != nil {
 		return err
 	}
+	e, err := s.db.Election(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	if e.Secret {
+		rc, err := s.svc.CastRankedBallot(r.Context(), actorOf(r).ID, id, req.Ranking)
+		if err != nil {
+			return err
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		writeJSON(w, http.StatusCreated, rc)
+		return nil
+	}
 	if err := s.svc.CastRanking(r.Context(), actorOf(r).ID, id, req.Ranking); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// apiElectionBulletin serves a secret election's bulletin as its
+// canonical JSON.
+func (s *Server) apiElectionBulletin(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	ev, _, err := s.electionView(r, id)
+	if err != nil {
+		return err
+	}
+	if ev.Bulletin == nil {
+		return soviet.Errorf(soviet.ErrNotFound, "election %d has no bulletin: a secret election's ballots are published when it closes", id)
+	}
+	return s.serveBulletin(w, r, id)
 }
 
 func (s *Server) apiFactions(w http.ResponseWriter, r *http.Request) error {

@@ -117,6 +117,7 @@ func (s *Server) registerRoutes(mux *http.ServeMux) {
 	s.api(mux, route{Method: "PUT", Path: "/api/v1/motions/{id}/vote", Summary: "Cast or change your roll-call vote", Tag: "votes", In: voteRequest{}, Status: 204}, s.apiVote)
 	s.api(mux, route{Method: "GET", Path: "/api/v1/motions/{id}/votes", Summary: "The roll call (council members)", Tag: "votes", Out: rollCallResponse{}}, s.apiRollCall)
 	s.api(mux, route{Method: "POST", Path: "/api/v1/motions/{id}/ballot", Summary: "Cast your secret ballot (final); the receipt is returned once", Tag: "votes", In: voteRequest{}, Out: soviet.Receipt{}, Status: 201}, s.apiBallot)
+	s.api(mux, route{Method: "GET", Path: "/api/v1/elections/{id}/bulletin", Summary: "The bulletin of a closed secret election: every ranked ballot with its receipt, the count, as canonical JSON", Tag: "elections", Out: soviet.Bulletin{}}, s.apiElectionBulletin)
 	s.api(mux, route{Method: "GET", Path: "/api/v1/motions/{id}/bulletin", Summary: "The bulletin of a closed secret vote: every ballot with its receipt, as the canonical JSON whose SHA-256 the log records", Tag: "votes", Out: soviet.Bulletin{}}, s.apiBulletin)
 	s.api(mux, route{Method: "GET", Path: "/api/v1/motions/{id}/bulletin/receipts/{code}", Summary: "Find a receipt in the bulletin of a closed secret vote", Tag: "votes", Out: receiptCheck{}}, s.apiReceiptCheck)
 	s.api(mux, route{Method: "GET", Path: "/api/v1/votes/open", Summary: "Open votes in which you may vote", Tag: "votes", Out: openVotesResponse{}}, s.apiOpenVotes)
