@@ -161,7 +161,9 @@ func (s *Server) openAPI() map[string]any {
 		switch {
 		case rt.Stream:
 			ok["content"] = map[string]any{"text/event-stream": map[string]any{"schema": map[string]any{"type": "string"}}}
-		case rt.Page && rt.Method == "GET":
+		case rt.Page && (rt.Method == "GET" || rt.Status != 0):
+			// A form post with a status of its own answers with a page
+			// (one that shows a new secret once) instead of redirecting.
 			ok["content"] = map[string]any{"text/html": map[string]any{"schema": map[string]any{"type": "string"}}}
 		case rt.Page:
 			status = http.StatusSeeOther
