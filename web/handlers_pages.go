@@ -87,14 +87,15 @@ func form(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// formPage re-renders a form with the error of the failed post, keeping
-// what was typed, when the error is the visitor's to fix.
+// formError re-renders a form with the error of the failed post, keeping
+// what was typed, when the error is the visitor's to fix. A refusal (403)
+// is not: the page would not even show the form to them, nor the error.
 func (s *Server) formError(w http.ResponseWriter, r *http.Request, page string, data interface {
 	pageData
 	setError(string)
 }, err error) error {
 	status, _ := classify(err)
-	if status >= 500 || status == http.StatusNotFound {
+	if status >= 500 || status == http.StatusNotFound || status == http.StatusForbidden {
 		return err
 	}
 	data.setError(message(err))
