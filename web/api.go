@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -50,6 +51,52 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return soviet.Errorf(soviet.ErrInvalid, "the body must hold one JSON value and nothing after it")
+	}
+	return checkKeys(body, reflect.TypeOf(v).Elem())
+}
+
+// checkKeys checks the keys of a JSON object against the fields of struct
+// type t: each key is exactly a field's name and appears once, and every
+// required field is there. encoding/json alone matches names regardless
+// of case, keeps the last of repeated keys and takes a missing field as its
+// zero value: {} would refuse a join request, and a body could mean other
+// than what it seems to say.
+func checkKeys(body []byte, t reflect.Type) error {
+	if t.Kind() != reflect.Struct {
+		return nil
+	}
+	fields := jsonFields(t)
+	known := map[string]bool{}
+	for _, f := range fields {
+		known[f.Name] = true
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return soviet.Errorf(soviet.ErrInvalid, "the body must be a JSON object")
+	}
+	seen := map[string]bool{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return jsonError(err)
+		}
+		key, _ := tok.(string)
+		switch {
+		case seen[key]:
+			return soviet.Errorf(soviet.ErrInvalid, "field %q appears more than once", key)
+		case !known[key]:
+			return soviet.Errorf(soviet.ErrInvalid, "unknown field %q", key)
+		}
+		seen[key] = true
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			return jsonError(err)
+		}
+	}
+	for _, f := range fields {
+		if f.Required && !seen[f.Name] {
+			return soviet.Errorf(soviet.ErrInvalid, "field %q is required", f.Name)
+		}
 	}
 	return nil
 }

@@ -142,7 +142,7 @@ type motionsResponse struct {
 
 type motionRequest struct {
 	Title    string          `json:"title"`
-	Body     string          `json:"body"`
+	Body     string          `json:"body,omitempty"` // Markdown; may be empty
 	Majority soviet.Majority `json:"majority,omitempty"`
 }
 
