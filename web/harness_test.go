@@ -105,6 +105,14 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
+// in makes the harness report to t (a subtest) until the returned
+// function restores the test it reported to before.
+func (h *harness) in(t testing.TB) (restore func()) {
+	parent := h.t
+	h.t = t
+	return func() { h.t = parent }
+}
+
 // size returns the number of events in the log.
 func (h *harness) size() int64 {
 	h.t.Helper()
@@ -209,6 +217,16 @@ type response struct {
 	Header http.Header
 	Body   []byte
 	req    string
+	// The log's size before and after the request.
+	sizeBefore, sizeAfter int64
+}
+
+// changedNothing fails the test if the request appended to the log.
+func (r *response) changedNothing(t testing.TB) {
+	t.Helper()
+	if r.sizeAfter != r.sizeBefore {
+		t.Errorf("%s: refused with %d, but the log grew from %d to %d events", r.req, r.Status, r.sizeBefore, r.sizeAfter)
+	}
 }
 
 func (r *response) String() string {
@@ -297,6 +315,7 @@ func (c *client) send(hc *http.Client, method, path string, body io.Reader, hdr 
 			req.Header.Set(k, v)
 		}
 	}
+	before := c.h.size()
 	resp, err := hc.Do(req)
 	if err != nil {
 		c.h.t.Fatalf("%s %s: %v", method, path, err)
@@ -310,7 +329,8 @@ func (c *client) send(hc *http.Client, method, path string, body io.Reader, hdr 
 	if who == "" {
 		who = "anonymous"
 	}
-	return &response{Status: resp.StatusCode, Header: resp.Header, Body: b, req: fmt.Sprintf("%s %s (%s)", method, path, who)}
+	return &response{Status: resp.StatusCode, Header: resp.Header, Body: b, req: fmt.Sprintf("%s %s (%s)", method, path, who),
+		sizeBefore: before, sizeAfter: c.h.size()}
 }
 
 // jsonBody turns v into a request body: a string or []byte is sent as it
