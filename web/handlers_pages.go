@@ -173,18 +173,22 @@ func (s *Server) setupPost(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		a, err := s.svc.Found(r.Context(), soviet.AccountInput{Handle: p.Form.Handle, Name: p.Form.Name, PasswordHash: hash})
+		in := soviet.AccountInput{Handle: p.Form.Handle, Name: p.Form.Name, PasswordHash: hash}
+		if strings.TrimSpace(p.Form.Federation) == "" {
+			a, err := s.svc.Found(r.Context(), in)
+			if err != nil {
+				return err
+			}
+			if err := s.startSession(w, r, a); err != nil {
+				return err
+			}
+			return redirect(w, r, "/federations/new")
+		}
+		a, f, err := s.svc.FoundFederation(r.Context(), in, p.Form.Federation)
 		if err != nil {
 			return err
 		}
 		if err := s.startSession(w, r, a); err != nil {
-			return err
-		}
-		if strings.TrimSpace(p.Form.Federation) == "" {
-			return redirect(w, r, "/federations/new")
-		}
-		f, err := s.svc.CreateFederation(r.Context(), a.ID, p.Form.Federation)
-		if err != nil {
 			return err
 		}
 		s.flash(w, r, "Welcome. Your federation is founded: create its first councils.")
