@@ -472,3 +472,36 @@ func TestRefusedByState(t *testing.T) {
 		})
 	}
 }
+
+// TestSetupAllOrNothing founds a fresh instance with a federation name
+// that is refused: the founding account must not be created without it
+// (the founder would be locked out of a founded instance with no token and
+// no federation), through the API or the setup form.
+func TestSetupAllOrNothing(t *testing.T) {
+	long := strings.Repeat("x", 201)
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, e.Open)
+			c := h.anonymous()
+			c.get("/").want(t, 303)
+			c.get("/setup").want(t, 200)
+			res := c.api("POST", "/api/v1/setup", map[string]string{"handle": "lenin", "name": "V", "password": testPassword, "federation": long}).want(t, 400)
+			res.apiError(t)
+			res.changedNothing(t)
+			res = c.form("/setup", url.Values{"handle": {"lenin"}, "name": {"V"}, "password": {testPassword}, "federation": {long}}).want(t, 400)
+			res.changedNothing(t)
+			if c.session() != "" {
+				t.Error("a refused setup form signed the visitor in")
+			}
+			if founded, err := h.db.Founded(t.Context()); err != nil || founded {
+				t.Fatalf("after refused setups: founded %v, %v", founded, err)
+			}
+			res = c.form("/setup", url.Values{"handle": {"lenin"}, "name": {"V"}, "password": {testPassword}, "federation": {"Petrograd"}}).want(t, 303)
+			if loc := res.Header.Get("Location"); !strings.HasPrefix(loc, "/federations/") {
+				t.Errorf("setup redirects to %q, want the new federation", loc)
+			}
+			c.get(res.Header.Get("Location")).want(t, 200)
+		})
+	}
+}
