@@ -168,10 +168,7 @@ func (s *Server) openAPI() map[string]any {
 			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{ct: map[string]any{"schema": ss.schema(reflect.TypeOf(rt.In))}}}
 		}
 		responses := map[string]any{}
-		status := rt.Status
-		if status == 0 {
-			status = http.StatusOK
-		}
+		status := rt.success()
 		ok := map[string]any{"description": http.StatusText(status)}
 		switch {
 		case rt.Stream:
@@ -181,7 +178,6 @@ func (s *Server) openAPI() map[string]any {
 			// (one that shows a new secret once) instead of redirecting.
 			ok["content"] = map[string]any{"text/html": map[string]any{"schema": map[string]any{"type": "string"}}}
 		case rt.Page:
-			status = http.StatusSeeOther
 			ok = map[string]any{"description": "Done: redirects to the page that shows the result"}
 		case rt.Out != nil:
 			ok["content"] = map[string]any{"application/json": map[string]any{"schema": ss.schema(reflect.TypeOf(rt.Out))}}
@@ -212,6 +208,18 @@ func (s *Server) openAPI() map[string]any {
 		},
 		"security": []any{map[string]any{"token": []string{}}, map[string]any{"session": []string{}}},
 	}
+}
+
+// success is the status a route answers with when it succeeds: its own,
+// or 303 for a form post (it redirects), or 200.
+func (rt route) success() int {
+	switch {
+	case rt.Status != 0:
+		return rt.Status
+	case rt.Page && rt.Method != http.MethodGet:
+		return http.StatusSeeOther
+	}
+	return http.StatusOK
 }
 
 func operationID(rt route) string {
