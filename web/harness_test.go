@@ -440,7 +440,14 @@ type scene struct {
 // founder founds the main scene's federation.
 func newWorld(t testing.TB, open storetest.Opener) *world {
 	t.Helper()
-	w := &world{harness: newHarness(t, open)}
+	return worldOn(newHarness(t, open))
+}
+
+// worldOn builds the world on a harness whose instance is not founded.
+func worldOn(h *harness) *world {
+	h.t.Helper()
+	t := h.t
+	w := &world{harness: h}
 	founder := w.found()
 	w.ivan = w.account("ivan").withToken()
 	fed2, err := w.svc.CreateFederation(t.Context(), w.ivan.id, "Kronstadt")
