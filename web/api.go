@@ -56,19 +56,20 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 }
 
 // checkKeys checks the keys of a JSON object against the fields of struct
-// type t: each key is exactly a field's name and appears once, and every
-// required field is there. encoding/json alone matches names regardless
-// of case, keeps the last of repeated keys and takes a missing field as its
-// zero value: {} would refuse a join request, and a body could mean other
-// than what it seems to say.
+// type t: each key is exactly a field's name and appears once, every
+// required field is there, and only a field that may be absent (a pointer,
+// a list) may be null. encoding/json alone matches names regardless of
+// case, keeps the last of repeated keys and takes a missing or null field
+// as its zero value: {} would refuse a join request, and a body could mean
+// other than what it seems to say.
 func checkKeys(body []byte, t reflect.Type) error {
 	if t.Kind() != reflect.Struct {
 		return nil
 	}
 	fields := jsonFields(t)
-	known := map[string]bool{}
+	known := map[string]reflect.Type{}
 	for _, f := range fields {
-		known[f.Name] = true
+		known[f.Name] = f.Type
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
@@ -81,16 +82,24 @@ func checkKeys(body []byte, t reflect.Type) error {
 			return jsonError(err)
 		}
 		key, _ := tok.(string)
+		ft, ok := known[key]
 		switch {
 		case seen[key]:
 			return soviet.Errorf(soviet.ErrInvalid, "field %q appears more than once", key)
-		case !known[key]:
+		case !ok:
 			return soviet.Errorf(soviet.ErrInvalid, "unknown field %q", key)
 		}
 		seen[key] = true
-		var skip json.RawMessage
-		if err := dec.Decode(&skip); err != nil {
+		var value json.RawMessage
+		if err := dec.Decode(&value); err != nil {
 			return jsonError(err)
+		}
+		switch ft.Kind() {
+		case reflect.Pointer, reflect.Slice, reflect.Map, reflect.Interface:
+		default:
+			if string(value) == "null" {
+				return soviet.Errorf(soviet.ErrInvalid, "field %q must be %s, not null", key, jsonKind(ft.String()))
+			}
 		}
 	}
 	for _, f := range fields {
