@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"net/url"
 	"regexp"
 	"strings"
@@ -99,6 +100,17 @@ func TestBadJSON(t *testing.T) {
 			return ""
 		}, "application/json", 400},
 		{"null", func(jsonEndpoint) string { return `null` }, "application/json", 400},
+		{"null field", func(e jsonEndpoint) string {
+			k := firstKey(e.valid)
+			if k == "" {
+				return ""
+			}
+			var obj map[string]any
+			json.Unmarshal([]byte(e.valid), &obj)
+			obj[k] = nil
+			b, _ := json.Marshal(obj)
+			return string(b)
+		}, "application/json", 400},
 		{"missing field", func(e jsonEndpoint) string { return e.missing }, "application/json", 400},
 		{"empty", func(jsonEndpoint) string { return `` }, "application/json", 400},
 		{"two values", func(e jsonEndpoint) string { return e.valid + ` {}` }, "application/json", 400},
