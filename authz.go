@@ -2,24 +2,35 @@ package soviet
 
 import (
 	"context"
-	"errors"
+	"slices"
 )
 
 // Role is what an actor is with respect to a council. An actor may hold
 // several roles at once.
 type Role uint32
 
-// The roles. Later capabilities (delegates, committees) add theirs here.
+// The roles.
 const (
 	// RoleAccount: signed in.
 	RoleAccount Role = 1 << iota
-	// RoleMember: a member of the council (for a base council) .
+	// RoleMember: a member of the council (a base council).
 	RoleMember
-	// RoleSecretary: holds the council's secretary role. Until a council
-	// elects its committee, the federation's founder holds it.
+	// RoleSecretary: holds the council's secretary role. It belongs to the
+	// members of the council's elected secretariat (or executive)
+	// committee; until the council has elected one, to the federation's
+	// founder.
 	RoleSecretary
 	// RoleFounder: founded the council's federation.
 	RoleFounder
+	// RoleFederationMember: a member of any base council of the
+	// federation.
+	RoleFederationMember
+	// RoleDelegate: holds a seat in the council (a delegate council or a
+	// committee).
+	RoleDelegate
+	// RoleConstituent: a member of a base council below the council, whom
+	// its delegates represent.
+	RoleConstituent
 )
 
 // Action is something an actor asks to do. Every action is authorised in
@@ -28,45 +39,66 @@ type Action string
 
 // The actions and who may take them.
 const (
-	ActCreateCouncil Action = "create a council"
-	ActLinkCouncils  Action = "link councils"
-	ActInvite        Action = "invite members"
-	ActDecideJoin    Action = "admit or refuse join requests"
-	ActRequestJoin   Action = "ask to join"
-	ActLeave         Action = "leave the council"
-	ActPropose       Action = "propose a motion"
-	ActSupport       Action = "support a motion"
-	ActWithdraw      Action = "withdraw a motion"
-	ActOpenVote      Action = "open a vote"
-	ActCloseVote     Action = "close a vote"
-	ActCastVote      Action = "vote"
-	ActSeeVotes      Action = "see how members voted"
+	ActCreateCouncil   Action = "create a council"
+	ActCreateCommittee Action = "create a committee of this council"
+	ActLinkCouncils    Action = "link councils"
+	ActInvite          Action = "invite members"
+	ActDecideJoin      Action = "admit or refuse join requests"
+	ActRequestJoin     Action = "ask to join"
+	ActLeave           Action = "leave the council"
+	ActPropose         Action = "propose a motion"
+	ActSupport         Action = "support a motion"
+	ActWithdraw        Action = "withdraw a motion"
+	ActOpenVote        Action = "open a vote"
+	ActCloseVote       Action = "close a vote"
+	ActCastVote        Action = "vote"
+	ActSeeVotes        Action = "see how each voter voted"
+	ActViewFederation  Action = "see this federation"
+	ActCallElection    Action = "call an election"
+	ActRunElection     Action = "open or close an election's vote"
+	ActNominate        Action = "nominate a candidate"
+	ActCreateFaction   Action = "found a faction"
+	ActDeclareFaction  Action = "declare a faction"
 )
+
+// voters are the roles that vote in a council: members of a base council,
+// seat holders of a delegate council or committee.
+const voters = RoleMember | RoleDelegate
 
 // policy says which roles may take each action: holding any one of them is
 // enough.
 var policy = map[Action]Role{
-	ActCreateCouncil: RoleFounder,
-	ActLinkCouncils:  RoleFounder,
-	ActInvite:        RoleSecretary,
-	ActDecideJoin:    RoleSecretary,
-	ActRequestJoin:   RoleAccount,
-	ActLeave:         RoleMember,
-	ActPropose:       RoleMember,
-	ActSupport:       RoleMember,
-	ActWithdraw:      RoleMember, // and only the proposer: checked by the command
-	ActOpenVote:      RoleSecretary,
-	ActCloseVote:     RoleSecretary,
-	ActCastVote:      RoleMember,
-	ActSeeVotes:      RoleMember | RoleSecretary,
+	ActCreateCouncil:   RoleFounder,
+	ActCreateCommittee: RoleSecretary,
+	ActLinkCouncils:    RoleFounder,
+	ActInvite:          RoleSecretary,
+	ActDecideJoin:      RoleSecretary,
+	ActRequestJoin:     RoleAccount,
+	ActLeave:           RoleMember,
+	ActPropose:         voters,
+	ActSupport:         voters,
+	ActWithdraw:        voters, // and only the proposer: checked by the command
+	ActOpenVote:        RoleSecretary,
+	ActCloseVote:       RoleSecretary,
+	ActCastVote:        voters,
+	ActSeeVotes:        voters | RoleSecretary | RoleConstituent,
+	ActViewFederation:  RoleFederationMember | RoleFounder,
+	ActCallElection:    RoleSecretary,
+	ActRunElection:     RoleSecretary,
+	ActNominate:        voters,
+	ActCreateFaction:   RoleFederationMember | RoleFounder,
+	ActDeclareFaction:  RoleFederationMember,
 }
 
 // who names the roles for an error message.
 var who = map[Role]string{
-	RoleAccount:   "a signed-in account",
-	RoleMember:    "a member of the council",
-	RoleSecretary: "the council's secretary",
-	RoleFounder:   "the federation's founder",
+	RoleAccount:          "a signed-in account",
+	RoleMember:           "a member of the council",
+	RoleSecretary:        "the council's secretary",
+	RoleFounder:          "the federation's founder",
+	RoleFederationMember: "a member of the federation",
+	RoleDelegate:         "a delegate holding a seat in the council",
+	RoleConstituent:      "a constituent of the council's delegates",
 }
 
 // Allowed reports whether an actor holding roles may take action a.
@@ -88,7 +120,7 @@ func Authorize(a Action, roles Role) error {
 		return Errorf(ErrUnauthenticated, "sign in to %s", a)
 	}
 	var names []string
-	for r := RoleAccount; r <= RoleFederationMember; r <<= 1 {
+	for r := RoleAccount; r <= RoleConstituent; r <<= 1 {
 		if need&r != 0 {
 			names = append(names, who[r])
 		}
@@ -109,30 +141,59 @@ func CouncilRoles(ctx context.Context, tx Tx, actor int64, c Council) (Role, err
 	if actor == 0 {
 		return 0, nil
 	}
-	roles := RoleAccount
 	f, err := tx.Federation(ctx, c.Federation)
 	if err != nil {
 		return 0, err
 	}
-	if f.Founder == actor {
-		roles |= RoleFounder | RoleSecretary
+	roles, err := federationRoles(ctx, tx, actor, f)
+	if err != nil {
+		return 0, err
 	}
-	if c.Kind == Base {
+	if roles&RoleFederationMember != 0 && c.Kind == Base {
 		m, err := tx.Membership(ctx, c.Federation, actor)
-		switch {
-		case err == nil:
-			if m.Council == c.ID {
-				roles |= RoleMember
-			}
-		case !errors.Is(err, ErrNotFound):
+		if err != nil {
 			return 0, err
 		}
+		if m.Council == c.ID {
+			roles |= RoleMember
+		}
+	}
+	if c.Kind != Base {
+		if ok, err := tx.HoldsOffice(ctx, c.ID, actor); err != nil {
+			return 0, err
+		} else if ok {
+			roles |= RoleDelegate
+		}
+		if roles&RoleFederationMember != 0 {
+			if ok, err := tx.IsConstituent(ctx, c.ID, actor); err != nil {
+				return 0, err
+			} else if ok {
+				roles |= RoleConstituent
+			}
+		}
+	}
+	// A committee's business is run by its parent's secretary.
+	secretaryOf := c.ID
+	if c.Kind == Committee && c.Parent != 0 {
+		secretaryOf = c.Parent
+	}
+	secretaries, err := tx.Secretaries(ctx, secretaryOf)
+	if err != nil {
+		return 0, err
+	}
+	switch {
+	case len(secretaries) > 0:
+		if slices.Contains(secretaries, actor) {
+			roles |= RoleSecretary
+		}
+	case roles&RoleFounder != 0:
+		roles |= RoleSecretary
 	}
 	return roles, nil
 }
 
-// FederationRoles returns the roles actor holds in federation f that do not
-// depend on a council.
+// FederationRoles returns the roles actor holds in federation f that need
+// no read: signed in, and founder.
 func FederationRoles(actor int64, f Federation) Role {
 	if actor == 0 {
 		return 0
@@ -143,22 +204,7 @@ func FederationRoles(actor int64, f Federation) Role {
 	return RoleAccount
 }
 
-// RoleFederationMember: a member of any council of the federation.
-const RoleFederationMember Role = RoleFounder << 1
-
-// The read actions.
-const (
-	ActViewFederation Action = "see this federation"
-)
-
-func init() {
-	policy[ActViewFederation] = RoleFederationMember | RoleFounder
-	who[RoleFederationMember] = "a member of the federation"
-}
-
-// Roles returns a council and the roles actor holds in it, with
-// RoleFederationMember added when the actor belongs to any council of its
-// federation.
+// Roles returns a council and the roles actor holds in it.
 func (s *Service) Roles(ctx context.Context, actor, council int64) (Council, Role, error) {
 	var c Council
 	var roles Role
@@ -167,17 +213,8 @@ func (s *Service) Roles(ctx context.Context, actor, council int64) (Council, Rol
 		if c, err = tx.Council(ctx, council); err != nil {
 			return err
 		}
-		if roles, err = CouncilRoles(ctx, tx, actor, c); err != nil {
-			return err
-		}
-		if actor != 0 {
-			if _, err := tx.Membership(ctx, c.Federation, actor); err == nil {
-				roles |= RoleFederationMember
-			} else if !errors.Is(err, ErrNotFound) {
-				return err
-			}
-		}
-		return nil
+		roles, err = CouncilRoles(ctx, tx, actor, c)
+		return err
 	})
 	return c, roles, err
 }
@@ -191,15 +228,8 @@ func (s *Service) FederationRolesOf(ctx context.Context, actor, federation int64
 		if f, err = tx.Federation(ctx, federation); err != nil {
 			return err
 		}
-		roles = FederationRoles(actor, f)
-		if actor != 0 {
-			if _, err := tx.Membership(ctx, f.ID, actor); err == nil {
-				roles |= RoleFederationMember
-			} else if !errors.Is(err, ErrNotFound) {
-				return err
-			}
-		}
-		return nil
+		roles, err = federationRoles(ctx, tx, actor, f)
+		return err
 	})
 	return f, roles, err
 }

@@ -31,6 +31,9 @@ type CouncilCreated struct {
 	Name        string      `json:"name"`
 	Kind        CouncilKind `json:"kind"`
 	Description string      `json:"description,omitempty"`
+	Parent      int64       `json:"parent,omitempty"` // committees only
+	Role        string      `json:"role,omitempty"`
+	Seats       int         `json:"seats,omitempty"`
 }
 
 // CouncilLinked records that council From sends delegates to council To.

@@ -2,7 +2,6 @@ package soviet
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -45,6 +44,14 @@ type Motion struct {
 // Open reports whether votes may be cast on the motion at time now.
 func (m Motion) Open(now time.Time) bool {
 	return m.State == Voting && now.Before(m.Deadline)
+}
+
+// Voter is where an account stands in a motion's vote.
+type Voter struct {
+	Motion       Motion
+	Member       bool   // a member of the motion's council now
+	InElectorate bool   // among the voters fixed when the vote opened
+	Choice       Choice // the current vote, "" if none
 }
 
 // MotionInput is a new motion.
@@ -227,29 +234,32 @@ func (s *Service) CastVote(ctx context.Context, actor, motion int64, choice Choi
 		return err
 	}
 	return s.store.Transact(ctx, func(ctx context.Context, tx Tx) error {
-		m, _, roles, err := motionIn(ctx, tx, actor, motion)
+		v, err := tx.Voter(ctx, motion, actor)
 		if err != nil {
 			return err
+		}
+		var roles Role
+		if actor != 0 {
+			roles = RoleAccount
+		}
+		if v.Member {
+			roles |= RoleMember
 		}
 		if err := Authorize(ActCastVote, roles); err != nil {
 			return err
 		}
+		m := v.Motion
 		if m.State != Voting {
 			return Errorf(ErrConflict, "the motion is %s: there is no open vote", m.State)
 		}
 		if !m.Open(tx.Now()) {
 			return Errorf(ErrConflict, "the vote closed at %s", m.Deadline.UTC().Format(time.RFC3339))
 		}
-		if ok, err := tx.InElectorate(ctx, motion, actor); err != nil {
-			return err
-		} else if !ok {
+		if !v.InElectorate {
 			return Errorf(ErrForbidden, "you joined the council after this vote opened: you are not among its voters")
 		}
-		prev, err := tx.VoteOf(ctx, motion, actor)
-		if err == nil && prev == choice {
+		if v.Choice == choice {
 			return Errorf(ErrConflict, "you have already voted %s", choice)
-		} else if err != nil && !errors.Is(err, ErrNotFound) {
-			return err
 		}
 		_, err = tx.Append(ctx, actor, VoteCast{Motion: motion, Choice: choice})
 		return err

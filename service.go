@@ -79,11 +79,12 @@ func (s *Service) Found(ctx context.Context, in AccountInput) (Account, error) {
 	return s.createAccount(ctx, in, true)
 }
 
-// FoundFederation creates the instance's founding account and its first
-// federation, named name, in one transaction: both or neither (a founder
-// without the federation they asked for could not found the instance
-// again). It fails with ErrConflict once the instance has a founder.
-func (s *Service) FoundFederation(ctx context.Context, in AccountInput, name string) (Account, Federation, error) {
+// FoundInstance creates the instance's founding account and its first
+// federation, named name, with the default charter, in one transaction:
+// both or neither (a founder without the federation they asked for could
+// not found the instance again). It fails with ErrConflict once the
+// instance has a founder.
+func (s *Service) FoundInstance(ctx context.Context, in AccountInput, name string) (Account, Federation, error) {
 	name = strings.TrimSpace(name)
 	if err := in.Validate(); err != nil {
 		return Account{}, Federation{}, err
@@ -98,7 +99,7 @@ func (s *Service) FoundFederation(ctx context.Context, in AccountInput, name str
 		if a, err = createAccount(ctx, tx, in, true); err != nil {
 			return err
 		}
-		f, err = createFederation(ctx, tx, a.ID, name)
+		f, err = createFederation(ctx, tx, a.ID, name, DefaultCharter())
 		return err
 	})
 	return a, f, err
@@ -153,6 +154,17 @@ func createAccount(ctx context.Context, tx Tx, in AccountInput, founder bool) (A
 // CreateFederation creates a federation with the default charter; actor
 // becomes its founder.
 func (s *Service) CreateFederation(ctx context.Context, actor int64, name string) (Federation, error) {
+	return s.FoundFederation(ctx, actor, name, DefaultCharter())
+}
+
+// FoundFederation creates a federation with its founding charter; actor
+// becomes its founder. From then on the charter changes only by the
+// recorded procedure.
+func (s *Service) FoundFederation(ctx context.Context, actor int64, name string, charter Charter) (Federation, error) {
+	charter.Version = 1
+	if err := charter.Validate(); err != nil {
+		return Federation{}, err
+	}
 	name = strings.TrimSpace(name)
 	if actor == 0 {
 		return Federation{}, Errorf(ErrUnauthenticated, "sign in to create a federation")
@@ -163,18 +175,19 @@ func (s *Service) CreateFederation(ctx context.Context, actor int64, name string
 	var f Federation
 	err := s.store.Transact(ctx, func(ctx context.Context, tx Tx) error {
 		var err error
-		f, err = createFederation(ctx, tx, actor, name)
+		f, err = createFederation(ctx, tx, actor, name, charter)
 		return err
 	})
 	return f, err
 }
 
-// createFederation creates a federation with a validated name in tx.
-func createFederation(ctx context.Context, tx Tx, actor int64, name string) (Federation, error) {
+// createFederation creates a federation with a validated name and charter
+// in tx.
+func createFederation(ctx context.Context, tx Tx, actor int64, name string, charter Charter) (Federation, error) {
 	if _, err := tx.Account(ctx, actor); err != nil {
 		return Federation{}, err
 	}
-	ev, err := tx.Append(ctx, actor, FederationCreated{Name: name, Charter: DefaultCharter()})
+	ev, err := tx.Append(ctx, actor, FederationCreated{Name: name, Charter: charter})
 	if err != nil {
 		return Federation{}, err
 	}
@@ -193,6 +206,11 @@ type CouncilInput struct {
 	Join bool
 	// SendsTo links the new council to higher councils.
 	SendsTo []int64
+	// For a committee (Kind Committee): the council that elects it, its
+	// role and its number of seats.
+	Parent int64
+	Role   string
+	Seats  int
 }
 
 // CreateCouncil creates a council in a federation. Only the founder may.
@@ -204,8 +222,11 @@ func (s *Service) CreateCouncil(ctx context.Context, actor int64, in CouncilInpu
 	if err := validText("description", in.Description, 0, 5000); err != nil {
 		return Council{}, err
 	}
-	if in.Kind != Base && in.Kind != Delegate {
-		return Council{}, Errorf(ErrInvalid, "a council is base or delegate, not %q", string(in.Kind))
+	if in.Kind != Base && in.Kind != Delegate && in.Kind != Committee {
+		return Council{}, Errorf(ErrInvalid, "a council is base, delegate or committee, not %q", string(in.Kind))
+	}
+	if in.Kind == Committee {
+		return s.createCommittee(ctx, actor, in)
 	}
 	if in.Join && in.Kind != Base {
 		return Council{}, Errorf(ErrInvalid, "only a base council has members who join it")
@@ -235,11 +256,63 @@ func (s *Service) CreateCouncil(ctx context.Context, actor int64, in CouncilInpu
 			} else if !errors.Is(err, ErrNotFound) {
 				return err
 			}
-			if _, err := tx.Append(ctx, actor, MemberJoined{Council: c.ID, Account: actor}); err != nil {
+			if _, err := join(ctx, tx, actor, c, MemberJoined{Council: c.ID, Account: actor}); err != nil {
 				return err
 			}
 		}
 		return nil
+	})
+	return c, err
+}
+
+// CouncilInput for a committee: Parent is the council that elects it,
+// Role its role (executive, secretariat, commission), Seats its size.
+// The parent's secretary creates it; its election opens at once. Once a
+// council has elected a secretariat or an executive, its members hold the
+// council's secretary role (the founder no longer does).
+func (s *Service) createCommittee(ctx context.Context, actor int64, in CouncilInput) (Council, error) {
+	switch in.Role {
+	case Executive, Secretariat, Commission:
+	default:
+		return Council{}, Errorf(ErrInvalid, "a committee is an executive, a secretariat or a commission, not %q", in.Role)
+	}
+	if in.Seats < 1 || in.Seats > 100 {
+		return Council{}, Errorf(ErrInvalid, "a committee has 1 to 100 seats")
+	}
+	var c Council
+	err := s.store.Transact(ctx, func(ctx context.Context, tx Tx) error {
+		parent, err := tx.Council(ctx, in.Parent)
+		if err != nil {
+			return err
+		}
+		if parent.Kind == Committee {
+			return Errorf(ErrInvalid, "a committee cannot have committees of its own")
+		}
+		roles, err := CouncilRoles(ctx, tx, actor, parent)
+		if err != nil {
+			return err
+		}
+		if err := Authorize(ActCreateCommittee, roles); err != nil {
+			return err
+		}
+		ev, err := tx.Append(ctx, actor, CouncilCreated{Federation: parent.Federation, Name: in.Name, Kind: Committee,
+			Description: in.Description, Parent: parent.ID, Role: in.Role, Seats: in.Seats})
+		if err != nil {
+			return err
+		}
+		c = Council{ID: ev.Seq, Federation: parent.Federation, Name: in.Name, Kind: Committee, Description: in.Description,
+			Created: ev.Time, Parent: parent.ID, Role: in.Role, Seats: in.Seats}
+		if _, err := tx.Append(ctx, actor, SeatsApportioned{Body: c.ID, Method: "committee",
+			Rows:   []SeatRow{{Constituency: parent.ID, Seats: in.Seats}},
+			Report: fmt.Sprintf("a committee of %d seats elected by %s", in.Seats, parent.Name)}); err != nil {
+			return err
+		}
+		ch, err := tx.Charter(ctx, parent.Federation)
+		if err != nil {
+			return err
+		}
+		_, err = openElection(ctx, tx, actor, ch, parent, c, ByElection, in.Seats)
+		return err
 	})
 	return c, err
 }
@@ -275,6 +348,13 @@ func link(ctx context.Context, tx Tx, actor int64, f Federation, from, to int64)
 	if higher.Federation != f.ID {
 		return Errorf(ErrInvalid, "councils of different federations cannot be linked")
 	}
+	lower, err := tx.Council(ctx, from)
+	if err != nil {
+		return err
+	}
+	if lower.Kind == Committee {
+		return Errorf(ErrInvalid, "a committee sends no delegates")
+	}
 	if higher.Kind != Delegate {
 		return Errorf(ErrInvalid, "delegates can only be sent to a delegate council; %q is a base council", higher.Name)
 	}
@@ -290,8 +370,10 @@ func link(ctx context.Context, tx Tx, actor int64, f Federation, from, to int64)
 	if reaches(links, to, from) {
 		return Errorf(ErrInvalid, "the link would make a cycle: %q already sends delegates, directly or not, to this council", higher.Name)
 	}
-	_, err = tx.Append(ctx, actor, CouncilLinked{From: from, To: to})
-	return err
+	if _, err := tx.Append(ctx, actor, CouncilLinked{From: from, To: to}); err != nil {
+		return err
+	}
+	return rebalanceAbove(ctx, tx, actor, higher)
 }
 
 // reaches reports whether, following links upward, a reaches b.
@@ -420,10 +502,13 @@ func (s *Service) AcceptInvitation(ctx context.Context, actor int64, token strin
 }
 
 // join appends the MemberJoined event after checking the account is not
-// already a member of the council.
+// already a member of the council; a member of another base council of the
+// federation moves, giving up the seats they held for it. The seats above
+// both councils are then apportioned again.
 func join(ctx context.Context, tx Tx, by int64, c Council, ev MemberJoined) (Member, error) {
 	cur, err := tx.Membership(ctx, c.Federation, ev.Account)
-	if err == nil && cur.Council == c.ID {
+	moved := err == nil
+	if moved && cur.Council == c.ID {
 		return Member{}, Errorf(ErrConflict, "already a member of %q", c.Name)
 	} else if err != nil && !errors.Is(err, ErrNotFound) {
 		return Member{}, err
@@ -432,7 +517,63 @@ func join(ctx context.Context, tx Tx, by int64, c Council, ev MemberJoined) (Mem
 	if err != nil {
 		return Member{}, err
 	}
+	if moved {
+		old, err := tx.Council(ctx, cur.Council)
+		if err != nil {
+			return Member{}, err
+		}
+		if err := departed(ctx, tx, old, ev.Account); err != nil {
+			return Member{}, err
+		}
+	}
+	if err := rebalanceAbove(ctx, tx, 0, c); err != nil {
+		return Member{}, err
+	}
 	return Member{Federation: c.Federation, Account: ev.Account, Council: c.ID, Since: e.Time}, nil
+}
+
+// departed ends the offices account held for council c, which they left
+// (the seats fall vacant and by-elections open), and apportions the seats
+// above c again.
+func departed(ctx context.Context, tx Tx, c Council, account int64) error {
+	offices, err := tx.OfficesOf(ctx, account)
+	if err != nil {
+		return err
+	}
+	for _, o := range offices {
+		if o.Constituency != c.ID {
+			continue
+		}
+		if err := vacate(ctx, tx, 0, o, EndLeft); err != nil {
+			return err
+		}
+	}
+	return rebalanceAbove(ctx, tx, 0, c)
+}
+
+// vacate ends an office and opens the by-election for its seat.
+func vacate(ctx context.Context, tx Tx, actor int64, o Office, reason string) error {
+	if _, err := tx.Append(ctx, actor, OfficeEnded{Office: o.ID, Reason: reason}); err != nil {
+		return err
+	}
+	body, err := tx.Council(ctx, o.Body)
+	if err != nil {
+		return err
+	}
+	ch, err := tx.Charter(ctx, body.Federation)
+	if err != nil {
+		return err
+	}
+	ds, err := tx.Delegations(ctx, o.Body)
+	if err != nil {
+		return err
+	}
+	for _, d := range ds {
+		if d.Constituency == o.Constituency {
+			return fillSeats(ctx, tx, actor, ch, body, o.Constituency, d.Seats)
+		}
+	}
+	return nil
 }
 
 // RequestJoin asks the council's secretary to admit actor.
@@ -497,14 +638,16 @@ func (s *Service) DecideJoin(ctx context.Context, actor, request int64, admit bo
 // Leave ends actor's membership of a base council.
 func (s *Service) Leave(ctx context.Context, actor, council int64) error {
 	return s.store.Transact(ctx, func(ctx context.Context, tx Tx) error {
-		_, roles, err := baseCouncil(ctx, tx, actor, council)
+		c, roles, err := baseCouncil(ctx, tx, actor, council)
 		if err != nil {
 			return err
 		}
 		if err := Authorize(ActLeave, roles); err != nil {
 			return err
 		}
-		_, err = tx.Append(ctx, actor, MemberLeft{Council: council, Account: actor})
-		return err
+		if _, err := tx.Append(ctx, actor, MemberLeft{Council: council, Account: actor}); err != nil {
+			return err
+		}
+		return departed(ctx, tx, c, actor)
 	})
 }

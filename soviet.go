@@ -52,6 +52,11 @@ type Council struct {
 	Kind        CouncilKind `json:"kind"`
 	Description string      `json:"description,omitempty"`
 	Created     time.Time   `json:"created"`
+	// For a committee: the council that elects it, its role (executive,
+	// secretariat or commission) and its number of seats.
+	Parent int64  `json:"parent,omitempty"`
+	Role   string `json:"role,omitempty"`
+	Seats  int    `json:"seats,omitempty"`
 }
 
 // Link records that council From sends delegates to council To.

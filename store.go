@@ -57,10 +57,54 @@ type Tx interface {
 	// InElectorate reports whether account may vote on the motion's open
 	// or closed vote.
 	InElectorate(ctx context.Context, motion, account int64) (bool, error)
+	// Voter returns, in one read, what casting a vote needs to know: the
+	// motion and where account stands in its vote. It is the hot path of
+	// vote ingestion.
+	Voter(ctx context.Context, motion, account int64) (Voter, error)
 	// VoteOf returns the account's current vote on the motion.
 	VoteOf(ctx context.Context, motion, account int64) (Choice, error)
 	// Count returns the votes cast on a motion and its electorate's size.
 	Count(ctx context.Context, motion int64) (yes, no, abstain, eligible int64, err error)
 	// DueVotes returns the motions whose vote is open past its deadline.
 	DueVotes(ctx context.Context, now time.Time) ([]int64, error)
+
+	// Represented returns the members a council represents: its own for a
+	// base council, those of every base council below it otherwise.
+	Represented(ctx context.Context, council int64) (int64, error)
+	// Delegations returns the seats each constituency holds in body.
+	Delegations(ctx context.Context, body int64) ([]Delegation, error)
+	// Offices returns the active offices in body held for constituency
+	// (every constituency if it is 0).
+	Offices(ctx context.Context, body, constituency int64) ([]Office, error)
+	Office(ctx context.Context, id int64) (Office, error)
+	// OfficesOf returns the active offices account holds anywhere.
+	OfficesOf(ctx context.Context, account int64) ([]Office, error)
+	// HoldsOffice reports whether account holds a seat in body now.
+	HoldsOffice(ctx context.Context, body, account int64) (bool, error)
+	// IsConstituent reports whether account is a member of a base council
+	// below council.
+	IsConstituent(ctx context.Context, council, account int64) (bool, error)
+	// Secretaries returns the holders of seats in council's secretariat
+	// or executive committees; empty if it has elected none.
+	Secretaries(ctx context.Context, council int64) ([]int64, error)
+	// Committees returns the committees a council elects.
+	Committees(ctx context.Context, council int64) ([]Council, error)
+
+	Election(ctx context.Context, id int64) (Election, error)
+	// OpenElections returns the elections not closed or cancelled for the
+	// seats of constituency in body.
+	OpenElections(ctx context.Context, body, constituency int64) ([]Election, error)
+	// Candidates returns an election's candidates in order of nomination.
+	Candidates(ctx context.Context, election int64) ([]Candidate, error)
+	// CandidateNames returns a distinct label for each account.
+	CandidateNames(ctx context.Context, accounts []int64) ([]string, error)
+	InElectionElectorate(ctx context.Context, election, account int64) (bool, error)
+	// Rankings returns the roll-call ballots of an election, in a fixed
+	// order.
+	Rankings(ctx context.Context, election int64) ([][]int64, error)
+	// DueElections returns the elections whose phase is past its deadline.
+	DueElections(ctx context.Context, now time.Time) ([]Election, error)
+
+	Faction(ctx context.Context, id int64) (Faction, error)
+	Factions(ctx context.Context, federation int64) ([]Faction, error)
 }

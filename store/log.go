@@ -26,7 +26,7 @@ type Head struct {
 func (db *DB) Head(ctx context.Context) (Head, error) {
 	var h Head
 	var last int64
-	err := db.r.QueryRowContext(ctx, "SELECT size, root, head, last_time FROM log_state WHERE id = 1").Scan(&h.Size, &h.Root, &h.Last, &last)
+	err := db.queryRow(ctx, "SELECT size, root, head, last_time FROM log_state WHERE id = 1").Scan(&h.Size, &h.Root, &h.Last, &last)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Head{Root: hasher.EmptyRoot()}, nil
 	}
@@ -36,8 +36,7 @@ func (db *DB) Head(ctx context.Context) (Head, error) {
 
 // Events returns up to limit events from seq from on, in order.
 func (db *DB) Events(ctx context.Context, from int64, limit int) ([]soviet.Event, error) {
-	rows, err := db.r.QueryContext(ctx, rebind(db.engine,
-		"SELECT seq, time, actor, type, payload, prev, hash FROM events WHERE seq >= ? ORDER BY seq LIMIT ?"), from, limit)
+	rows, err := db.query(ctx, "SELECT seq, time, actor, type, payload, prev, hash FROM events WHERE seq >= ? ORDER BY seq LIMIT ?", from, limit)
 	if err != nil {
 		return nil, fmt.Errorf("read events: %w", err)
 	}
@@ -55,8 +54,7 @@ func (db *DB) Events(ctx context.Context, from int64, limit int) ([]soviet.Event
 
 // Event returns the event with sequence number seq.
 func (db *DB) Event(ctx context.Context, seq int64) (soviet.Event, error) {
-	ev, err := scanEvent(db.r.QueryRowContext(ctx, rebind(db.engine,
-		"SELECT seq, time, actor, type, payload, prev, hash FROM events WHERE seq = ?"), seq))
+	ev, err := scanEvent(db.queryRow(ctx, "SELECT seq, time, actor, type, payload, prev, hash FROM events WHERE seq = ?", seq))
 	return ev, notFound(err, "event", seq)
 }
 
@@ -150,7 +148,7 @@ func (db *DB) rehash(ctx context.Context, n proof.Nodes) ([][]byte, error) {
 func (db *DB) nodes(ctx context.Context, ids []compact.NodeID) ([][]byte, error) {
 	hashes := make([][]byte, len(ids))
 	for i, id := range ids {
-		err := db.r.QueryRowContext(ctx, rebind(db.engine, "SELECT hash FROM log_nodes WHERE level = ? AND idx = ?"),
+		err := db.queryRow(ctx, "SELECT hash FROM log_nodes WHERE level = ? AND idx = ?",
 			int64(id.Level), int64(id.Index)).Scan(&hashes[i])
 		if err != nil {
 			return nil, fmt.Errorf("tree node %d/%d: %w", id.Level, id.Index, err)

@@ -32,8 +32,8 @@ func (db *DB) Credentials(ctx context.Context, handle string) (soviet.Account, s
 	if !findable(handle) {
 		return soviet.Account{}, "", soviet.Errorf(soviet.ErrNotFound, "no account %q", handle)
 	}
-	row := db.r.QueryRowContext(ctx, rebind(db.engine, `SELECT a.id, a.handle, a.name, a.founder, a.created, c.password_hash
-		FROM accounts a JOIN credentials c ON c.account = a.id WHERE a.handle = ?`), handle)
+	row := db.queryRow(ctx, `SELECT a.id, a.handle, a.name, a.founder, a.created, c.password_hash
+		FROM accounts a JOIN credentials c ON c.account = a.id WHERE a.handle = ?`, handle)
 	var a soviet.Account
 	var founder, created int64
 	var hash string
@@ -50,7 +50,7 @@ func (db *DB) SetPassword(ctx context.Context, account int64, hash string) error
 // PasswordHash returns an account's password hash.
 func (db *DB) PasswordHash(ctx context.Context, account int64) (string, error) {
 	var hash string
-	err := db.r.QueryRowContext(ctx, rebind(db.engine, "SELECT password_hash FROM credentials WHERE account = ?"), account).Scan(&hash)
+	err := db.queryRow(ctx, "SELECT password_hash FROM credentials WHERE account = ?", account).Scan(&hash)
 	return hash, notFound(err, "credentials of account", account)
 }
 
@@ -65,8 +65,8 @@ func (db *DB) CreateSession(ctx context.Context, tokenHash string, account int64
 
 // SessionAccount returns the account of a live session.
 func (db *DB) SessionAccount(ctx context.Context, tokenHash string) (soviet.Account, error) {
-	row := db.r.QueryRowContext(ctx, rebind(db.engine, `SELECT a.id, a.handle, a.name, a.founder, a.created
-		FROM sessions s JOIN accounts a ON a.id = s.account WHERE s.token_hash = ? AND s.expires > ?`),
+	row := db.queryRow(ctx, `SELECT a.id, a.handle, a.name, a.founder, a.created
+		FROM sessions s JOIN accounts a ON a.id = s.account WHERE s.token_hash = ? AND s.expires > ?`,
 		tokenHash, db.clock().UnixMicro())
 	a, err := scanAccount(row)
 	return a, notFound(err, "session", "")
@@ -126,16 +126,15 @@ func (db *DB) CreateAPIToken(ctx context.Context, account int64, id, name, token
 
 // APITokenAccount returns the account a token belongs to.
 func (db *DB) APITokenAccount(ctx context.Context, tokenHash string) (soviet.Account, error) {
-	row := db.r.QueryRowContext(ctx, rebind(db.engine, `SELECT a.id, a.handle, a.name, a.founder, a.created
-		FROM api_tokens k JOIN accounts a ON a.id = k.account WHERE k.token_hash = ?`), tokenHash)
+	row := db.queryRow(ctx, `SELECT a.id, a.handle, a.name, a.founder, a.created
+		FROM api_tokens k JOIN accounts a ON a.id = k.account WHERE k.token_hash = ?`, tokenHash)
 	a, err := scanAccount(row)
 	return a, notFound(err, "API token", "")
 }
 
 // APITokens lists an account's tokens.
 func (db *DB) APITokens(ctx context.Context, account int64) ([]APIToken, error) {
-	rows, err := db.r.QueryContext(ctx, rebind(db.engine,
-		"SELECT id, name, created, last_used FROM api_tokens WHERE account = ? ORDER BY created, id"), account)
+	rows, err := db.query(ctx, "SELECT id, name, created, last_used FROM api_tokens WHERE account = ? ORDER BY created, id", account)
 	if err != nil {
 		return nil, fmt.Errorf("list API tokens: %w", err)
 	}

@@ -1,12 +1,35 @@
 package store
 
 import (
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 
 	"soviet"
 )
+
+// projectors holds the projections of the event types added after the
+// foundation: each capability registers its own, in its own file, from an
+// init function (see onEvent).
+var projectors = map[string]func(t *tx, ev soviet.Event, p soviet.Payload) error{}
+
+// onEvent registers the projection of the event type of P.
+func onEvent[P soviet.Payload](f func(t *tx, ev soviet.Event, p P) error) {
+	var zero P
+	typ := zero.EventType()
+	if _, dup := projectors[typ]; dup {
+		panic("store: two projections for " + typ)
+	}
+	projectors[typ] = func(t *tx, ev soviet.Event, p soviet.Payload) error {
+		v, ok := p.(P)
+		if !ok {
+			return fmt.Errorf("event %s carries %T", typ, p)
+		}
+		return f(t, ev, v)
+	}
+}
 
 // apply writes one event into the projections. It is the only code that
 // writes projection tables, and it is used both live (in the transaction
@@ -17,6 +40,9 @@ func apply(t *tx, ev soviet.Event, p soviet.Payload) error {
 	// Replay decodes payloads into pointers; the live path passes values.
 	if v := reflect.ValueOf(p); v.Kind() == reflect.Pointer {
 		p = v.Elem().Interface().(soviet.Payload)
+	}
+	if f, ok := projectors[ev.Type]; ok {
+		return f(t, ev, p)
 	}
 	at := ev.Time.UnixMicro()
 	var err error
@@ -38,10 +64,14 @@ func apply(t *tx, ev soviet.Event, p soviet.Payload) error {
 		_, err = t.exec("INSERT INTO charters (federation, version, body, adopted) VALUES (?, ?, ?, ?)",
 			ev.Seq, p.Charter.Version, string(body), ev.Seq)
 	case soviet.CouncilCreated:
-		_, err = t.exec("INSERT INTO councils (id, federation, name, kind, description, created) VALUES (?, ?, ?, ?, ?, ?)",
-			ev.Seq, p.Federation, p.Name, string(p.Kind), p.Description, at)
+		_, err = t.exec(`INSERT INTO councils (id, federation, name, kind, description, created, parent, role, seats)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			ev.Seq, p.Federation, p.Name, string(p.Kind), p.Description, at, p.Parent, p.Role, p.Seats)
 	case soviet.CouncilLinked:
-		_, err = t.exec("INSERT INTO council_links (from_council, to_council, created) VALUES (?, ?, ?)", p.From, p.To, at)
+		if _, err = t.exec("INSERT INTO council_links (from_council, to_council, created) VALUES (?, ?, ?)", p.From, p.To, at); err != nil {
+			return err
+		}
+		err = recountRepresented(t, p.To)
 	case soviet.InvitationIssued:
 		_, err = t.exec("INSERT INTO invitations (id, council, token_hash, issued_by, expires, note) VALUES (?, ?, ?, ?, ?, ?)",
 			ev.Seq, p.Council, p.TokenHash, ev.Actor, p.Expires, p.Note)
@@ -57,17 +87,39 @@ func apply(t *tx, ev soviet.Event, p soviet.Payload) error {
 		}
 		_, err = t.exec("UPDATE join_requests SET state = ?, decided_by = ?, decided = ? WHERE id = ?", state, ev.Actor, at, p.Request)
 	case soviet.MemberJoined:
+		// A member of another base council of the federation moves.
+		var from int64
+		err = t.queryRow(`SELECT m.council FROM members m JOIN councils c ON c.federation = m.federation
+			WHERE c.id = ? AND m.account = ?`, p.Council, p.Account).Scan(&from)
+		switch {
+		case err == nil:
+			if err = countMember(t, from, -1); err != nil {
+				return err
+			}
+		case errors.Is(err, sql.ErrNoRows):
+		default:
+			return err
+		}
 		if _, err = t.exec(`INSERT INTO members (federation, account, council, since)
 			SELECT federation, ?, id, ? FROM councils WHERE id = ?
 			ON CONFLICT (federation, account) DO UPDATE SET council = excluded.council, since = excluded.since`,
 			p.Account, at, p.Council); err != nil {
 			return err
 		}
+		if err = countMember(t, p.Council, 1); err != nil {
+			return err
+		}
 		if p.Invitation != 0 {
 			_, err = t.exec("UPDATE invitations SET accepted_by = ?, accepted = ? WHERE id = ?", p.Account, at, p.Invitation)
 		}
 	case soviet.MemberLeft:
-		_, err = t.exec("DELETE FROM members WHERE account = ? AND council = ?", p.Account, p.Council)
+		var res sql.Result
+		if res, err = t.exec("DELETE FROM members WHERE account = ? AND council = ?", p.Account, p.Council); err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 1 {
+			err = countMember(t, p.Council, -1)
+		}
 	case soviet.MotionProposed:
 		if _, err = t.exec(`INSERT INTO motions (id, council, proposer, title, body, majority, state, supporters, created)
 			VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)`,
@@ -85,9 +137,21 @@ func apply(t *tx, ev soviet.Event, p soviet.Payload) error {
 	case soviet.MotionWithdrawn:
 		_, err = t.exec("UPDATE motions SET state = ?, closed = ? WHERE id = ?", string(soviet.Withdrawn), at, p.Motion)
 	case soviet.VoteOpened:
-		// The electorate is the council's members at this moment.
-		if _, err = t.exec(`INSERT INTO electorate (motion, account)
-			SELECT m.id, mb.account FROM motions m JOIN members mb ON mb.council = m.council WHERE m.id = ?`, p.Motion); err != nil {
+		// The electorate is the council's voters at this moment: its
+		// members, or the holders of its seats, each with the weight of
+		// the members they represent over their constituency's seats.
+		if _, err = t.exec(`INSERT INTO electorate (motion, account, constituency, weight_num, weight_den)
+			SELECT m.id, mb.account, mb.council, 1, 1 FROM motions m JOIN members mb ON mb.council = m.council WHERE m.id = ?
+			ON CONFLICT (motion, account) DO NOTHING`, p.Motion); err != nil {
+			return err
+		}
+		if _, err = t.exec(`INSERT INTO electorate (motion, account, constituency, weight_num, weight_den)
+			SELECT m.id, o.account, o.constituency, c.represented, d.seats
+			FROM motions m JOIN offices o ON o.body = m.council AND o.until = 0
+			JOIN councils c ON c.id = o.constituency
+			JOIN delegations d ON d.body = o.body AND d.constituency = o.constituency
+			WHERE m.id = ? ORDER BY o.id
+			ON CONFLICT (motion, account) DO NOTHING`, p.Motion); err != nil {
 			return err
 		}
 		_, err = t.exec(`UPDATE motions SET state = ?, opened = ?, deadline = ?, quorum_num = ?, quorum_den = ?, majority = ?,

@@ -15,7 +15,7 @@ import (
 
 // list runs q and scans every row with scan.
 func list[T any](ctx context.Context, db *DB, scan func(scanner) (T, error), q string, args ...any) ([]T, error) {
-	rows, err := db.r.QueryContext(ctx, rebind(db.engine, q), args...)
+	rows, err := db.query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -32,7 +32,7 @@ func list[T any](ctx context.Context, db *DB, scan func(scanner) (T, error), q s
 }
 
 func one[T any](ctx context.Context, db *DB, scan func(scanner) (T, error), what string, id any, q string, args ...any) (T, error) {
-	v, err := scan(db.r.QueryRowContext(ctx, rebind(db.engine, q), args...))
+	v, err := scan(db.queryRow(ctx, q, args...))
 	return v, notFound(err, what, id)
 }
 
@@ -44,7 +44,7 @@ func (db *DB) Account(ctx context.Context, id int64) (soviet.Account, error) {
 // Founded reports whether the instance has its founding account.
 func (db *DB) Founded(ctx context.Context) (bool, error) {
 	var n int64
-	err := db.r.QueryRowContext(ctx, "SELECT COUNT(*) FROM accounts WHERE founder = 1").Scan(&n)
+	err := db.queryRow(ctx, "SELECT COUNT(*) FROM accounts WHERE founder = 1").Scan(&n)
 	return n > 0, err
 }
 
@@ -74,8 +74,9 @@ func (db *DB) FederationsOf(ctx context.Context, account int64) ([]soviet.Federa
 // tree.
 type CouncilSummary struct {
 	soviet.Council
-	Members int64   `json:"members"`
-	SendsTo []int64 `json:"sends_to"`
+	Members     int64   `json:"members"`     // of a base council
+	Represented int64   `json:"represented"` // members of the base councils it stands for
+	SendsTo     []int64 `json:"sends_to"`
 }
 
 // Councils returns a federation's councils with their member counts and
@@ -83,15 +84,10 @@ type CouncilSummary struct {
 func (db *DB) Councils(ctx context.Context, federation int64) ([]CouncilSummary, error) {
 	cs, err := list(ctx, db, func(s scanner) (CouncilSummary, error) {
 		var cs CouncilSummary
-		var kind string
-		var created int64
-		err := s.Scan(&cs.ID, &cs.Federation, &cs.Name, &kind, &cs.Description, &created, &cs.Members)
-		cs.Kind, cs.Created = soviet.CouncilKind(kind), micros(created)
-		cs.SendsTo = []int64{}
+		c, err := scanCouncil(withMore{s, []any{&cs.Members, &cs.Represented}})
+		cs.Council, cs.SendsTo = c, []int64{}
 		return cs, err
-	}, `SELECT c.id, c.federation, c.name, c.kind, c.description, c.created,
-		(SELECT COUNT(*) FROM members m WHERE m.council = c.id)
-		FROM councils c WHERE c.federation = ? ORDER BY c.id`, federation)
+	}, "SELECT "+prefix("c", councilCols)+", c.members, c.represented FROM councils c WHERE c.federation = ? ORDER BY c.id", federation)
 	if err != nil {
 		return nil, fmt.Errorf("councils of federation %d: %w", federation, err)
 	}
@@ -212,7 +208,7 @@ func (db *DB) RollCall(ctx context.Context, motion int64) ([]RollCallVote, error
 // VoteOf returns an account's vote on a motion, or "" if none.
 func (db *DB) VoteOf(ctx context.Context, motion, account int64) (soviet.Choice, error) {
 	var c string
-	err := db.r.QueryRowContext(ctx, rebind(db.engine, "SELECT choice FROM rollcall WHERE motion = ? AND account = ?"), motion, account).Scan(&c)
+	err := db.queryRow(ctx, "SELECT choice FROM rollcall WHERE motion = ? AND account = ?", motion, account).Scan(&c)
 	if err == sql.ErrNoRows {
 		return "", nil
 	}

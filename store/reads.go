@@ -53,13 +53,13 @@ func scanFederation(s scanner) (soviet.Federation, error) {
 	return f, err
 }
 
-const councilCols = "id, federation, name, kind, description, created"
+const councilCols = "id, federation, name, kind, description, created, parent, role, seats"
 
 func scanCouncil(s scanner) (soviet.Council, error) {
 	var c soviet.Council
 	var kind string
 	var created int64
-	err := s.Scan(&c.ID, &c.Federation, &c.Name, &kind, &c.Description, &created)
+	err := s.Scan(&c.ID, &c.Federation, &c.Name, &kind, &c.Description, &created, &c.Parent, &c.Role, &c.Seats)
 	c.Kind, c.Created = soviet.CouncilKind(kind), micros(created)
 	return c, err
 }
@@ -224,6 +224,20 @@ func (t *tx) exists(q string, args ...any) (bool, error) {
 		return false, nil
 	}
 	return err == nil, err
+}
+
+// Voter implements soviet.Tx.
+func (t *tx) Voter(ctx context.Context, motion, account int64) (soviet.Voter, error) {
+	var v soviet.Voter
+	var choice string
+	m, err := scanMotion(withMore{t.queryRow("SELECT "+prefix("m", motionCols)+`,
+		EXISTS (SELECT 1 FROM members mb WHERE mb.council = m.council AND mb.account = ?)
+		OR EXISTS (SELECT 1 FROM offices o WHERE o.body = m.council AND o.account = ? AND o.until = 0),
+		EXISTS (SELECT 1 FROM electorate e WHERE e.motion = m.id AND e.account = ?),
+		COALESCE((SELECT r.choice FROM rollcall r WHERE r.motion = m.id AND r.account = ?), '')
+		FROM motions m WHERE m.id = ?`, account, account, account, account, motion), []any{&v.Member, &v.InElectorate, &choice}})
+	v.Motion, v.Choice = m, soviet.Choice(choice)
+	return v, notFound(err, "motion", motion)
 }
 
 // VoteOf implements soviet.Tx.

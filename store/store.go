@@ -58,6 +58,7 @@ type DB struct {
 	jobs     chan *job
 	quit     chan struct{}
 	stopped  chan struct{}
+	rstmts   sync.Map     // query → *sql.Stmt on the reader pool (SQLite)
 	closeMu  sync.RWMutex // held to queue a job; Close takes it to stop queuing
 	closed   bool
 
@@ -224,6 +225,10 @@ func (db *DB) Close() error {
 }
 
 func (db *DB) closePools() error {
+	db.rstmts.Range(func(k, v any) bool {
+		v.(*sql.Stmt).Close()
+		return true
+	})
 	err := db.w.Close()
 	if db.r != db.w {
 		err = errors.Join(err, db.r.Close())

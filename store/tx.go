@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/transparency-dev/merkle/compact"
@@ -21,6 +22,7 @@ type tx struct {
 	ctx      context.Context // statements use it, not the caller's: one caller's cancellation must not break a shared batch
 	readOnly bool
 	stmts    map[string]*sql.Stmt
+	wrote    bool // the current job has written
 	now      time.Time
 
 	// The log as this transaction has it.
@@ -53,6 +55,7 @@ func (t *tx) stmt(q string) (*sql.Stmt, error) {
 }
 
 func (t *tx) exec(q string, args ...any) (sql.Result, error) {
+	t.wrote = true
 	if t.db.engine == SQLite {
 		s, err := t.stmt(q)
 		if err != nil {
@@ -153,10 +156,10 @@ func (t *tx) Append(ctx context.Context, actor int64, p soviet.Payload) (soviet.
 	}
 	ev := soviet.Event{Seq: t.size + 1, Time: t.now, Actor: actor, Type: p.EventType(), Payload: payload, Prev: t.head}
 	ev.Hash = ev.ComputeHash()
-	if _, err := t.exec("INSERT INTO events (seq, time, actor, type, payload, prev, hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
-		ev.Seq, ev.Time.UnixMicro(), ev.Actor, ev.Type, string(ev.Payload), ev.Prev, ev.Hash); err != nil {
-		return soviet.Event{}, fmt.Errorf("append %s: %w", ev.Type, err)
-	}
+	// The event row itself is written with the others of the batch, in
+	// finishLog; the projection is written now, so that what follows in
+	// the transaction sees it.
+	t.wrote = true
 	if err := apply(t, ev, p); err != nil {
 		return soviet.Event{}, fmt.Errorf("project %s %d: %w", ev.Type, ev.Seq, err)
 	}
@@ -165,11 +168,19 @@ func (t *tx) Append(ctx context.Context, actor int64, p soviet.Payload) (soviet.
 	return ev, nil
 }
 
-// finishLog adds the transaction's events to the Merkle tree, storing every
-// new perfect subtree, and writes the new head.
+// finishLog writes the transaction's events, adds them to the Merkle tree,
+// storing every new perfect subtree, and writes the new head: a few
+// multi-row statements for the whole batch.
 func (t *tx) finishLog() error {
 	if len(t.appended) == 0 {
 		return nil
+	}
+	rows := make([][]any, len(t.appended))
+	for i, ev := range t.appended {
+		rows[i] = []any{ev.Seq, ev.Time.UnixMicro(), ev.Actor, ev.Type, string(ev.Payload), ev.Prev, ev.Hash}
+	}
+	if err := t.insertRows("events", "seq, time, actor, type, payload, prev, hash", rows); err != nil {
+		return fmt.Errorf("append events: %w", err)
 	}
 	first := t.appended[0].Seq - 1 // the leaf index of the first new event
 	rf := compact.RangeFactory{Hash: hasher.HashChildren}
@@ -177,20 +188,17 @@ func (t *tx) finishLog() error {
 	if err != nil {
 		return fmt.Errorf("log compact range: %w", err)
 	}
-	var nodeErr error
+	var nodes [][]any
 	visit := func(id compact.NodeID, hash []byte) {
-		if nodeErr != nil {
-			return
-		}
-		_, nodeErr = t.exec("INSERT INTO log_nodes (level, idx, hash) VALUES (?, ?, ?)", int64(id.Level), int64(id.Index), hash)
+		nodes = append(nodes, []any{int64(id.Level), int64(id.Index), hash})
 	}
 	for _, ev := range t.appended {
 		if err := r.Append(hasher.HashLeaf(ev.Hash), visit); err != nil {
 			return fmt.Errorf("log tree: %w", err)
 		}
-		if nodeErr != nil {
-			return fmt.Errorf("log tree node: %w", nodeErr)
-		}
+	}
+	if err := t.insertRows("log_nodes", "level, idx, hash", nodes); err != nil {
+		return fmt.Errorf("log tree nodes: %w", err)
 	}
 	root, err := r.GetRootHash(nil)
 	if err != nil {
@@ -205,6 +213,28 @@ func (t *tx) finishLog() error {
 		return fmt.Errorf("write log state: %w", err)
 	}
 	t.compact = r.Hashes()
+	return nil
+}
+
+// insertChunk is the most rows one INSERT carries: few enough for any
+// engine's limit on parameters, and few distinct statements to prepare.
+const insertChunk = 64
+
+// insertRows inserts rows into table in multi-row statements.
+func (t *tx) insertRows(table, cols string, rows [][]any) error {
+	for len(rows) > 0 {
+		n := min(len(rows), insertChunk)
+		one := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(rows[0])), ", ") + ")"
+		q := "INSERT INTO " + table + " (" + cols + ") VALUES " + strings.TrimSuffix(strings.Repeat(one+", ", n), ", ")
+		args := make([]any, 0, n*len(rows[0]))
+		for _, r := range rows[:n] {
+			args = append(args, r...)
+		}
+		if _, err := t.exec(q, args...); err != nil {
+			return err
+		}
+		rows = rows[n:]
+	}
 	return nil
 }
 

@@ -39,6 +39,12 @@ var projections = []projection{
 	{"rollcall", "motion, account"},
 }
 
+// addProjection registers a projection table of a later capability; call
+// it from an init function beside the table's projector.
+func addProjection(table, order string) {
+	projections = append(projections, projection{table, order})
+}
+
 // privateTables are not projections of the log: secrets and operational
 // state.
 var privateTables = []string{"credentials", "sessions", "api_tokens"}
@@ -235,15 +241,15 @@ func newReplayTx(ctx context.Context, db *DB) (*replayTx, error) {
 }
 
 func (r *replayTx) replay(ev soviet.Event, p soviet.Payload) error {
-	if _, err := r.sqltx.ExecContext(r.ctx, "SAVEPOINT ev"); err != nil {
+	if _, err := r.exec("SAVEPOINT ev"); err != nil {
 		return err
 	}
 	if err := apply(r.tx, ev, p); err != nil {
-		r.sqltx.ExecContext(r.ctx, "ROLLBACK TO SAVEPOINT ev")
-		r.sqltx.ExecContext(r.ctx, "RELEASE SAVEPOINT ev")
+		r.exec("ROLLBACK TO SAVEPOINT ev")
+		r.exec("RELEASE SAVEPOINT ev")
 		return err
 	}
-	_, err := r.sqltx.ExecContext(r.ctx, "RELEASE SAVEPOINT ev")
+	_, err := r.exec("RELEASE SAVEPOINT ev")
 	return err
 }
 

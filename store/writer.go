@@ -106,21 +106,31 @@ func (db *DB) writer() {
 	}
 }
 
-// runBatch runs a batch, retrying it whole on a serialization failure, and
-// then answers every caller.
+// runBatch runs a batch and answers every caller. A job that fails
+// without having written anything simply fails. A job that fails after
+// writing (or with an internal error, which on PostgreSQL aborts the
+// transaction) leaves writes that must not stay: the batch is rolled back
+// and run again without it. Domain commands check before they write, so
+// reruns are rare, and no job pays for a savepoint.
 func (db *DB) runBatch(batch []*job) {
 	var evs []soviet.Event
 	var err error
-	for attempt := 0; attempt < 5; attempt++ {
-		evs, err = db.tryBatch(batch)
-		if err == nil || !retryable(err) {
+	pending := batch
+	for attempt := 0; ; attempt++ {
+		var failed *job
+		evs, failed, err = db.tryBatch(pending)
+		if failed != nil {
+			pending = without(pending, failed)
+			continue
+		}
+		if err == nil || !retryable(err) || attempt >= 5 {
 			break
 		}
 		db.log.Warn("batch retried", "attempt", attempt+1, "err", err)
 	}
 	if err != nil {
-		db.log.Error("commit failed", "jobs", len(batch), "err", err)
-		for _, j := range batch {
+		db.log.Error("commit failed", "jobs", len(pending), "err", err)
+		for _, j := range pending {
 			if j.err == nil {
 				j.err = fmt.Errorf("commit: %w", err)
 			}
@@ -133,6 +143,16 @@ func (db *DB) runBatch(batch []*job) {
 	}
 }
 
+func without(batch []*job, j *job) []*job {
+	out := make([]*job, 0, len(batch)-1)
+	for _, b := range batch {
+		if b != j {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
 // retryable reports whether a PostgreSQL error asks for the transaction to
 // be run again (serialization failure, deadlock).
 func retryable(err error) bool {
@@ -143,24 +163,27 @@ func retryable(err error) bool {
 	return false
 }
 
-func (db *DB) tryBatch(batch []*job) (evs []soviet.Event, err error) {
+// tryBatch runs the jobs in one transaction and commits it. If a job fails
+// in a way that taints the transaction, it rolls back and returns that job
+// as failed (with its error set) so that the caller runs the rest again.
+func (db *DB) tryBatch(batch []*job) (evs []soviet.Event, failed *job, err error) {
+	if len(batch) == 0 {
+		return nil, nil, nil
+	}
 	ctx := context.Background()
 	sqltx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
-		return nil, fmt.Errorf("begin: %w", err)
+		return nil, nil, fmt.Errorf("begin: %w", err)
 	}
 	defer func() {
-		if err != nil {
+		if err != nil || failed != nil || evs == nil {
 			sqltx.Rollback()
 		}
 	}()
 	t := &tx{db: db, sqltx: sqltx, ctx: ctx}
 	if err := t.loadLog(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	// A lone job needs no savepoint: if it fails, the whole transaction
-	// is rolled back.
-	single := len(batch) == 1
 	ok := 0
 	for _, j := range batch {
 		j.err = nil
@@ -169,44 +192,30 @@ func (db *DB) tryBatch(batch []*job) (evs []soviet.Event, err error) {
 			continue
 		}
 		mark := t.mark()
-		if !single {
-			if _, err := sqltx.ExecContext(ctx, "SAVEPOINT job"); err != nil {
-				return nil, fmt.Errorf("savepoint: %w", err)
-			}
-		}
+		t.wrote = false
 		j.err = runJob(j, t)
 		switch {
-		case j.err != nil && single:
-			sqltx.Rollback()
-			return nil, nil
-		case j.err != nil:
-			t.reset(mark)
-			if _, err := sqltx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT job"); err != nil {
-				return nil, fmt.Errorf("rollback to savepoint: %w", err)
-			}
-			if _, err := sqltx.ExecContext(ctx, "RELEASE SAVEPOINT job"); err != nil {
-				return nil, fmt.Errorf("release savepoint: %w", err)
-			}
-		default:
+		case j.err == nil:
 			ok++
-			if !single {
-				if _, err := sqltx.ExecContext(ctx, "RELEASE SAVEPOINT job"); err != nil {
-					return nil, fmt.Errorf("release savepoint: %w", err)
-				}
-			}
+		case t.wrote || soviet.KindOf(j.err) == nil:
+			return nil, j, nil
+		default:
+			t.reset(mark)
 		}
 	}
 	if ok == 0 {
-		sqltx.Rollback()
-		return nil, nil
+		return nil, nil, nil
 	}
 	if err := t.finishLog(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := sqltx.Commit(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return t.appended, nil
+	if t.appended == nil {
+		t.appended = []soviet.Event{}
+	}
+	return t.appended, nil, nil
 }
 
 // runJob runs one job's fn, turning a panic into an error so that one bad

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -43,13 +44,21 @@ func NewFixture(t testing.TB, open Opener) *Fixture {
 	f.Alice = f.Account("alice")
 	f.Bob = f.Account("bob")
 	f.Olga = f.Account("olga")
-	f.Fed = f.Must(f.Svc.CreateFederation(f.Ctx, f.Founder, "Petrograd, 1917")).ID()
+	f.Fed = f.Must(f.Svc.FoundFederation(f.Ctx, f.Founder, "Petrograd, 1917", FixtureCharter())).ID()
 	f.Soviet = f.Must(f.Svc.CreateCouncil(f.Ctx, f.Founder, soviet.CouncilInput{Federation: f.Fed, Name: "Petrograd Soviet", Kind: soviet.Delegate})).ID()
 	f.Putilov = f.Must(f.Svc.CreateCouncil(f.Ctx, f.Founder, soviet.CouncilInput{Federation: f.Fed, Name: "Putilov Works", Kind: soviet.Base, Join: true, SendsTo: []int64{f.Soviet}})).ID()
 	f.Fleet = f.Must(f.Svc.CreateCouncil(f.Ctx, f.Founder, soviet.CouncilInput{Federation: f.Fed, Name: "Baltic Fleet", Kind: soviet.Base, SendsTo: []int64{f.Soviet}})).ID()
 	f.Invite(f.Putilov, f.Alice)
 	f.Invite(f.Putilov, f.Bob)
 	return f
+}
+
+// FixtureCharter is the default charter with a house of 3 seats, so that
+// the fixture's small councils hold a handful of seats.
+func FixtureCharter() soviet.Charter {
+	ch := soviet.DefaultCharter()
+	ch.HouseSize = 3
+	return ch
 }
 
 // Must fails the test on an error and returns v.
@@ -90,6 +99,10 @@ func (fv fixtureValue) ID() int64 {
 		return v.ID
 	case soviet.JoinRequest:
 		return v.ID
+	case soviet.Election:
+		return v.ID
+	case soviet.Faction:
+		return v.ID
 	}
 	panic("storetest: no ID")
 }
@@ -101,10 +114,17 @@ func (f *Fixture) Account(handle string) int64 {
 }
 
 // Invite makes account a member of council through an invitation issued by
-// the founder.
+// the founder (or, once it has elected one, the council's secretariat:
+// Secretary names who issues).
 func (f *Fixture) Invite(council, account int64) {
 	f.T.Helper()
-	_, token, err := f.Svc.IssueInvitation(f.Ctx, f.Founder, council, "")
+	f.InviteBy(f.Founder, council, account)
+}
+
+// InviteBy is Invite with the secretary who issues the invitation.
+func (f *Fixture) InviteBy(secretary, council, account int64) {
+	f.T.Helper()
+	_, token, err := f.Svc.IssueInvitation(f.Ctx, secretary, council, "")
 	if err != nil {
 		f.T.Fatal(err)
 	}
@@ -132,4 +152,54 @@ func (f *Fixture) Size() int64 {
 		f.T.Fatal(err)
 	}
 	return h.Size
+}
+
+// View runs fn on a read snapshot and fails the test on an error.
+func (f *Fixture) View(fn func(ctx context.Context, tx soviet.Tx) error) {
+	f.T.Helper()
+	if err := f.DB.View(f.Ctx, fn); err != nil {
+		f.T.Fatal(err)
+	}
+}
+
+// OpenElection returns the open election of constituency for seats in
+// body.
+func (f *Fixture) OpenElection(body, constituency int64) soviet.Election {
+	f.T.Helper()
+	var e soviet.Election
+	f.View(func(ctx context.Context, tx soviet.Tx) error {
+		es, err := tx.OpenElections(ctx, body, constituency)
+		if err != nil {
+			return err
+		}
+		if len(es) != 1 {
+			return fmt.Errorf("%d open elections of council %d for seats in %d, want 1", len(es), constituency, body)
+		}
+		e = es[0]
+		return nil
+	})
+	return e
+}
+
+// Elect runs an open election to its end: the candidates are nominated,
+// the vote opened, each voter casts the ranking given, and the election is
+// closed by the secretary. It returns the closed election.
+func (f *Fixture) Elect(body, constituency int64, candidates []int64, ballots map[int64][]int64) soviet.Election {
+	f.T.Helper()
+	e := f.OpenElection(body, constituency)
+	for _, c := range candidates {
+		if err := f.Svc.Nominate(f.Ctx, c, e.ID, c, 0); err != nil {
+			f.T.Fatal(err)
+		}
+	}
+	e = f.Must(f.Svc.OpenPolling(f.Ctx, f.Founder, e.ID)).v.(soviet.Election)
+	if e.State == soviet.Closed {
+		return e // unopposed
+	}
+	for voter, r := range ballots {
+		if err := f.Svc.CastRanking(f.Ctx, voter, e.ID, r); err != nil {
+			f.T.Fatal(err)
+		}
+	}
+	return f.Must(f.Svc.CloseElection(f.Ctx, f.Founder, e.ID)).v.(soviet.Election)
 }

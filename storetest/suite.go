@@ -42,6 +42,12 @@ func Run(t *testing.T, open Opener) {
 		{"SecretsStayOutOfLog", testSecretsStayOutOfLog},
 		{"SessionsAndTokens", testSessionsAndTokens},
 		{"Reopen", testReopen},
+		{"SeatsFollowMembership", testSeatsFollowMembership},
+		{"ElectionCycle", testElectionCycle},
+		{"UnopposedAndDeadlines", testUnopposedAndDeadlines},
+		{"LeavingVacatesSeat", testLeavingVacatesSeat},
+		{"CommitteeTakesSecretary", testCommitteeTakesSecretary},
+		{"Factions", testFactions},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -609,6 +615,12 @@ func populate(t testing.TB, open Opener) *Fixture {
 		t.Fatal(err)
 	}
 	f.OpenMotion(f.Putilov, f.Bob, "Open", soviet.TwoThirds)
+	bol := f.Must(f.Svc.CreateFaction(ctx, f.Alice, f.Fed, "Bolsheviks", "#b3261e")).ID()
+	if err := f.Svc.DeclareAffiliation(ctx, f.Alice, f.Fed, bol); err != nil {
+		t.Fatal(err)
+	}
+	f.Elect(f.Soviet, f.Putilov, []int64{f.Founder, f.Alice, f.Bob}, map[int64][]int64{
+		f.Founder: {f.Alice, f.Bob}, f.Alice: {f.Alice}, f.Bob: {f.Bob, f.Founder}})
 	return f
 }
 
@@ -680,19 +692,29 @@ func testTamperingDetected(t *testing.T, open Opener) {
 		tampers = append(tampers, tamper{"delete a row of " + p.Table, []string{"DELETE FROM " + p.Table + " WHERE " + p.Key[0] + " = (SELECT MIN(" + p.Key[0] + ") FROM " + p.Table + ")"}, p.Table})
 	}
 	projEdits := map[string]string{
-		"instance":          "UPDATE instance SET version = 'forged'",
-		"accounts":          "UPDATE accounts SET name = 'Stalin' WHERE id = (SELECT MAX(id) FROM accounts)",
-		"federations":       "UPDATE federations SET founder = founder + 1",
-		"charters":          "UPDATE charters SET body = REPLACE(body, '\"supporter_threshold\":1', '\"supporter_threshold\":99')",
-		"councils":          "UPDATE councils SET kind = 'base' WHERE kind = 'delegate'",
-		"council_links":     "UPDATE council_links SET created = created + 1",
-		"members":           "UPDATE members SET council = (SELECT MAX(id) FROM councils WHERE kind = 'base') WHERE council <> (SELECT MAX(id) FROM councils WHERE kind = 'base')",
-		"invitations":       "UPDATE invitations SET expires = expires + 1000000000",
-		"join_requests":     "UPDATE join_requests SET state = 'admitted'",
-		"motions":           "UPDATE motions SET adopted = 1 - adopted",
-		"motion_supporters": "INSERT INTO motion_supporters (motion, account, since) SELECT m.id, a.id, 0 FROM motions m, accounts a WHERE a.handle = 'olga' AND m.id = (SELECT MIN(id) FROM motions)",
-		"electorate":        "INSERT INTO electorate (motion, account) SELECT m.id, a.id FROM motions m, accounts a WHERE a.handle = 'olga' AND m.id = (SELECT MIN(id) FROM motions)",
-		"rollcall":          "UPDATE rollcall SET choice = 'no' WHERE choice = 'yes'",
+		"instance":            "UPDATE instance SET version = 'forged'",
+		"accounts":            "UPDATE accounts SET name = 'Stalin' WHERE id = (SELECT MAX(id) FROM accounts)",
+		"federations":         "UPDATE federations SET founder = founder + 1",
+		"charters":            "UPDATE charters SET body = REPLACE(body, '\"supporter_threshold\":1', '\"supporter_threshold\":99')",
+		"councils":            "UPDATE councils SET kind = 'base' WHERE kind = 'delegate'",
+		"council_links":       "UPDATE council_links SET created = created + 1",
+		"members":             "UPDATE members SET council = (SELECT MAX(id) FROM councils WHERE kind = 'base') WHERE council <> (SELECT MAX(id) FROM councils WHERE kind = 'base')",
+		"invitations":         "UPDATE invitations SET expires = expires + 1000000000",
+		"join_requests":       "UPDATE join_requests SET state = 'admitted'",
+		"motions":             "UPDATE motions SET adopted = 1 - adopted",
+		"motion_supporters":   "INSERT INTO motion_supporters (motion, account, since) SELECT m.id, a.id, 0 FROM motions m, accounts a WHERE a.handle = 'olga' AND m.id = (SELECT MIN(id) FROM motions)",
+		"electorate":          "INSERT INTO electorate (motion, account) SELECT m.id, a.id FROM motions m, accounts a WHERE a.handle = 'olga' AND m.id = (SELECT MIN(id) FROM motions)",
+		"rollcall":            "UPDATE rollcall SET choice = 'no' WHERE choice = 'yes'",
+		"delegations":         "UPDATE delegations SET seats = seats + 1",
+		"seat_tables":         "UPDATE seat_tables SET report = 'forged'",
+		"seat_history":        "UPDATE seat_history SET seats = seats + 1",
+		"offices":             "UPDATE offices SET account = (SELECT id FROM accounts WHERE handle = 'olga')",
+		"elections":           "UPDATE elections SET elected = '[]' WHERE state = 'closed'",
+		"candidates":          "UPDATE candidates SET faction = faction + 1",
+		"election_electorate": "DELETE FROM election_electorate WHERE account = (SELECT MIN(account) FROM election_electorate)",
+		"rankings":            "UPDATE rankings SET ranking = '[]'",
+		"factions":            "UPDATE factions SET name = 'Mensheviks'",
+		"affiliations":        "UPDATE affiliations SET faction = faction + 1",
 	}
 	for _, p := range store.Projections() {
 		q, ok := projEdits[p.Table]

@@ -219,7 +219,7 @@ func (s *Server) apiSetup(w http.ResponseWriter, r *http.Request) error {
 		resp.Account, err = s.svc.Found(r.Context(), in)
 	} else {
 		var f soviet.Federation
-		resp.Account, f, err = s.svc.FoundFederation(r.Context(), in, req.Federation)
+		resp.Account, f, err = s.svc.FoundInstance(r.Context(), in, req.Federation)
 		resp.Federation = &f
 	}
 	if err != nil {

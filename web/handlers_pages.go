@@ -184,7 +184,7 @@ func (s *Server) setupPost(w http.ResponseWriter, r *http.Request) error {
 			}
 			return redirect(w, r, "/federations/new")
 		}
-		a, f, err := s.svc.FoundFederation(r.Context(), in, p.Form.Federation)
+		a, f, err := s.svc.FoundInstance(r.Context(), in, p.Form.Federation)
 		if err != nil {
 			return err
 		}

@@ -115,6 +115,11 @@ func (s *Server) Run(ctx context.Context, interval time.Duration) {
 			} else if n > 0 {
 				s.log.Info("votes closed at their deadline", "count", n)
 			}
+			if n, err := s.svc.AdvanceElections(ctx); err != nil {
+				s.log.Error("advance elections", "err", err)
+			} else if n > 0 {
+				s.log.Info("elections advanced at their deadline", "count", n)
+			}
 			if err := s.db.PruneSessions(ctx); err != nil {
 				s.log.Error("prune sessions", "err", err)
 			}
