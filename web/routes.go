@@ -111,9 +111,9 @@ func (s *Server) registerRoutes(mux *http.ServeMux) {
 	s.api(mux, route{Method: "GET", Path: "/api/v1/log/proof/consistency", Summary: "Proof that the tree of one size extends the tree of a smaller one", Tag: "log", Out: proofResponse{},
 		Query: []queryParam{{"first", "integer", "the older tree size"}, {"second", "integer", "the newer tree size (default: current)"}}}, s.apiConsistency)
 
-	// Anything else under /api/ is a JSON 404, not an HTML page.
-	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) { s.apiError(w, r, errNoAPIRoute) })
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { s.pageError(w, r, errNoRoute) })
+	// Anything else is a 405 or 404: under /api/ as JSON, not an HTML page.
+	mux.HandleFunc("/api/", s.noRoute)
+	mux.HandleFunc("/", s.noRoute)
 }
 
 // api registers a JSON route.
