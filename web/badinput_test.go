@@ -595,3 +595,38 @@ func TestNULCharacter(t *testing.T) {
 		})
 	}
 }
+
+// TestMethodNotAllowed asks known paths with methods they do not have:
+// 405 with an Allow header (JSON under /api/, a page elsewhere), while
+// unknown paths stay 404.
+func TestMethodNotAllowed(t *testing.T) {
+	h := newHarness(t, storetest.SQLite)
+	c := h.found()
+	cases := []struct {
+		method, path string
+		want         int
+		allow        string
+	}{
+		{"PATCH", "/api/v1/motions/1", 405, "GET, HEAD"},
+		{"DELETE", "/api/v1/federations", 405, "GET, HEAD, POST"},
+		{"GET", "/api/v1/invitations/accept", 405, "POST"},
+		{"POST", "/api/v1/log/head", 405, "GET, HEAD"},
+		{"GET", "/logout", 405, "POST"},
+		{"DELETE", "/councils/3", 405, "GET, HEAD"},
+		{"GET", "/api/v1/nowhere", 404, ""},
+		{"POST", "/nowhere", 404, ""},
+		{"GET", "/api/v1/motions/1/nowhere", 404, ""},
+	}
+	for _, tc := range cases {
+		res := c.browser(tc.method, tc.path, nil, "")
+		if res.Status != tc.want || res.Header.Get("Allow") != tc.allow {
+			t.Errorf("%s %s: %d with Allow %q, want %d with %q: %s", tc.method, tc.path, res.Status, res.Header.Get("Allow"), tc.want, tc.allow, res.summary())
+			continue
+		}
+		if strings.HasPrefix(tc.path, "/api/") {
+			res.apiError(t)
+		} else if !strings.Contains(string(res.Body), `role="alert"`) {
+			t.Errorf("%s %s: no message: %s", tc.method, tc.path, res.summary())
+		}
+	}
+}

@@ -178,6 +178,9 @@ func TestRoutesRegisteredThroughTable(t *testing.T) {
 				if !ok || (sel.Sel.Name != "Handle" && sel.Sel.Name != "HandleFunc") {
 					return true
 				}
+				if _, local := sel.X.(*ast.Ident); !local {
+					return true // a mux of some other use, held in a field
+				}
 				lit, ok := call.Args[0].(*ast.BasicLit)
 				switch {
 				case ok && fallbacks[lit.Value]:
