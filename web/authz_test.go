@@ -273,6 +273,21 @@ var pageAuthCases = []authCase{
 	}},
 }
 
+// mustCover fails the test unless keys ("METHOD /pattern") hold every
+// route of the server that is of the kind.
+func mustCover(t *testing.T, s *Server, table string, keys []string, kind func(route) bool) {
+	t.Helper()
+	have := map[string]bool{}
+	for _, k := range keys {
+		have[k] = true
+	}
+	for _, rt := range s.routes {
+		if key := rt.Method + " " + rt.Path; kind(rt) && !have[key] {
+			t.Errorf("%s is not in %s", key, table)
+		}
+	}
+}
+
 // TestAuthorizationAPI tries every API route as every role: each gets the
 // status in the table, a refusal is a JSON error and appends nothing to
 // the log, and a success has the status the OpenAPI document promises.
@@ -292,65 +307,57 @@ func TestAuthorizationPages(t *testing.T) {
 }
 
 func runAuthCases(t *testing.T, pages bool, cases []authCase, send func(a *client, method, path string, body any) *response) {
-	for _, e := range storetest.Engines(t) {
-		t.Run(e.Name, func(t *testing.T) {
-			t.Parallel()
-			w := newWorld(t, e.Open)
-			routes := routeIndex(w.srv)
-			for _, tc := range cases {
-				rt, ok := routes[tc.route]
-				if !ok {
-					t.Fatalf("%s is not a route of the server", tc.route)
+	onEngines(t, func(t *testing.T, open storetest.Opener) {
+		w := newWorld(t, open)
+		routes := routeIndex(w.srv)
+		for _, tc := range cases {
+			rt, ok := routes[tc.route]
+			if !ok {
+				t.Fatalf("%s is not a route of the server", tc.route)
+			}
+			t.Run(strings.NewReplacer("/", "_", " ", "_").Replace(tc.route), func(t *testing.T) {
+				defer w.in(t)()
+				sc := w.scene
+				if tc.fresh {
+					sc = w.newScene(nil)
 				}
-				t.Run(strings.NewReplacer("/", "_", " ", "_").Replace(tc.route), func(t *testing.T) {
-					defer w.in(t)()
-					sc := w.scene
+				for r := range nRoles {
+					a := sc.actors[r]
 					if tc.fresh {
-						sc = w.newScene(nil)
+						a = sc.actor(r)
 					}
-					for r := range nRoles {
-						a := sc.actors[r]
-						if tc.fresh {
-							a = sc.actor(r)
-						}
-						p, body := tc.req(sc, a)
-						if !routeMatches(tc.route, tc.method(), p) {
-							t.Fatalf("%s does not match %s", p, tc.route)
-						}
-						res := send(a, tc.method(), p, body)
-						if res.Status != tc.want[r] {
-							t.Errorf("%s: %s got %d, want %d: %s", tc.route, r, res.Status, tc.want[r], res.summary())
-							continue
-						}
-						if res.Status < 400 {
-							if doc := documentedStatus(t, w.srv, rt); res.Status != doc {
-								t.Errorf("%s: success is %d, but the OpenAPI document says %d", tc.route, res.Status, doc)
-							}
-							continue
-						}
-						if !rt.Page {
-							res.apiError(t)
-						} else if !strings.Contains(string(res.Body), `role="alert"`) {
-							t.Errorf("%s: %s got %d without an error message on the page: %s", tc.route, r, res.Status, res.summary())
-						}
-						res.changedNothing(t)
+					p, body := tc.req(sc, a)
+					if !routeMatches(tc.route, tc.method(), p) {
+						t.Fatalf("%s does not match %s", p, tc.route)
 					}
-				})
-			}
-			// Every route of the kind is in the table: every API route,
-			// every form post of the pages.
-			for key, rt := range routes {
-				if rt.Page != pages || (pages && rt.Method == "GET") {
-					continue
+					res := send(a, tc.method(), p, body)
+					if res.Status != tc.want[r] {
+						t.Errorf("%s: %s got %d, want %d: %s", tc.route, r, res.Status, tc.want[r], res.summary())
+						continue
+					}
+					if res.Status < 400 {
+						if doc := documentedStatus(t, w.srv, rt); res.Status != doc {
+							t.Errorf("%s: success is %d, but the OpenAPI document says %d", tc.route, res.Status, doc)
+						}
+						continue
+					}
+					if !rt.Page {
+						res.apiError(t)
+					} else if !strings.Contains(string(res.Body), `role="alert"`) {
+						t.Errorf("%s: %s got %d without an error message on the page: %s", tc.route, r, res.Status, res.summary())
+					}
+					res.changedNothing(t)
 				}
-				found := false
-				for _, tc := range cases {
-					found = found || tc.route == key
-				}
-				if !found {
-					t.Errorf("%s is not in the authorization table", key)
-				}
-			}
+			})
+		}
+		// Every route of the kind is in the table: every API route,
+		// every form post of the pages.
+		var keys []string
+		for _, tc := range cases {
+			keys = append(keys, tc.route)
+		}
+		mustCover(t, w.srv, "the authorization table", keys, func(rt route) bool {
+			return rt.Page == pages && !(pages && rt.Method == "GET")
 		})
-	}
+	})
 }

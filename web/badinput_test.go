@@ -120,130 +120,116 @@ func TestBadJSON(t *testing.T) {
 		{"form", func(e jsonEndpoint) string { return e.valid }, "application/x-www-form-urlencoded", 415},
 		{"bad media type", func(e jsonEndpoint) string { return e.valid }, "application/json; charset", 415},
 	}
-	for _, e := range storetest.Engines(t) {
-		t.Run(e.Name, func(t *testing.T) {
-			t.Parallel()
-			w := newWorld(t, e.Open)
-			routes := routeIndex(w.srv)
-			for _, ep := range jsonEndpoints {
-				t.Run(strings.NewReplacer("/", "_", " ", "_").Replace(ep.route), func(t *testing.T) {
-					defer w.in(t)()
-					for _, v := range variants {
-						body := v.body(ep)
-						if body == "" && v.name != "empty" {
-							continue
-						}
-						if v.name == "empty" && ep.route == "POST /api/v1/motions/{id}/vote/open" {
-							continue // no body means the default deadline
-						}
-						if v.name == "invalid UTF-8" && !strings.Contains(ep.valid, `":"`) {
-							continue
-						}
-						a := w.actors[ep.as]
-						p := ep.path(w.scene)
-						hdr := map[string]string{"Content-Type": v.contentType}
-						if a.token != "" {
-							hdr["Authorization"] = "Bearer " + a.token
-						}
-						res := a.send(a.plain, ep.route[:strings.Index(ep.route, " ")], p, strings.NewReader(body), hdr)
-						if res.Status != v.want {
-							t.Errorf("%s: status %d, want %d: %s", v.name, res.Status, v.want, res.summary())
-							continue
-						}
-						res.apiError(t)
-						res.changedNothing(t)
+	onEngines(t, func(t *testing.T, open storetest.Opener) {
+		w := newWorld(t, open)
+		for _, ep := range jsonEndpoints {
+			t.Run(strings.NewReplacer("/", "_", " ", "_").Replace(ep.route), func(t *testing.T) {
+				defer w.in(t)()
+				for _, v := range variants {
+					body := v.body(ep)
+					if body == "" && v.name != "empty" {
+						continue
 					}
-				})
-			}
-			for key, rt := range routes {
-				if rt.Page || rt.In == nil {
-					continue
+					if v.name == "empty" && ep.route == "POST /api/v1/motions/{id}/vote/open" {
+						continue // no body means the default deadline
+					}
+					if v.name == "invalid UTF-8" && !strings.Contains(ep.valid, `":"`) {
+						continue
+					}
+					a := w.actors[ep.as]
+					p := ep.path(w.scene)
+					hdr := map[string]string{"Content-Type": v.contentType}
+					if a.token != "" {
+						hdr["Authorization"] = "Bearer " + a.token
+					}
+					res := a.send(a.plain, ep.route[:strings.Index(ep.route, " ")], p, strings.NewReader(body), hdr)
+					if res.Status != v.want {
+						t.Errorf("%s: status %d, want %d: %s", v.name, res.Status, v.want, res.summary())
+						continue
+					}
+					res.apiError(t)
+					res.changedNothing(t)
 				}
-				found := false
-				for _, ep := range jsonEndpoints {
-					found = found || ep.route == key
-				}
-				if !found {
-					t.Errorf("%s reads a JSON body but is not in the bad-input table", key)
-				}
-			}
-		})
-	}
+			})
+		}
+		var keys []string
+		for _, ep := range jsonEndpoints {
+			keys = append(keys, ep.route)
+		}
+		mustCover(t, w.srv, "the bad-input table", keys, func(rt route) bool { return !rt.Page && rt.In != nil })
+	})
 }
 
 // TestBadIDs sends every route with an id in its path ids that are not
 // positive integers (400) and ids of nothing (404).
 func TestBadIDs(t *testing.T) {
-	for _, e := range storetest.Engines(t) {
-		t.Run(e.Name, func(t *testing.T) {
-			t.Parallel()
-			w := newWorld(t, e.Open)
-			bodies := map[string]string{}
-			for _, ep := range jsonEndpoints {
-				bodies[ep.route] = ep.valid
+	onEngines(t, func(t *testing.T, open storetest.Opener) {
+		w := newWorld(t, open)
+		bodies := map[string]string{}
+		for _, ep := range jsonEndpoints {
+			bodies[ep.route] = ep.valid
+		}
+		bodies["POST /api/v1/councils/{id}/links"] = `{"to":` + id(w.soviet) + `}`
+		ids := []struct {
+			id   string
+			want int
+		}{
+			{"abc", 400}, {"0", 400}, {"-3", 400}, {"1.5", 400}, {"1e3", 400}, {"0x10", 400},
+			{"99999999999999999999", 400}, {"%20", 400},
+			{"999999", 404},
+			{id(w.alice.id), 404}, // an account's id: no federation, council, motion… has it
+		}
+		param := regexp.MustCompile(`\{id\}`)
+		for _, rt := range w.srv.routes {
+			if !strings.Contains(rt.Path, "{id}") {
+				continue
 			}
-			bodies["POST /api/v1/councils/{id}/links"] = `{"to":` + id(w.soviet) + `}`
-			ids := []struct {
-				id   string
-				want int
-			}{
-				{"abc", 400}, {"0", 400}, {"-3", 400}, {"1.5", 400}, {"1e3", 400}, {"0x10", 400},
-				{"99999999999999999999", 400}, {"%20", 400},
-				{"999999", 404},
-				{id(w.alice.id), 404}, // an account's id: no federation, council, motion… has it
-			}
-			param := regexp.MustCompile(`\{id\}`)
-			for _, rt := range w.srv.routes {
-				if !strings.Contains(rt.Path, "{id}") {
+			key := rt.Method + " " + rt.Path
+			for _, tc := range ids {
+				want := tc.want
+				if strings.Contains(rt.Path, "/tokens/{id}") {
+					want = 404 // token ids are strings
+				}
+				a := w.founder
+				if strings.Contains(rt.Path, "/vote") && !strings.Contains(rt.Path, "/vote/") ||
+					strings.Contains(rt.Path, "/support") || strings.Contains(rt.Path, "/withdraw") ||
+					strings.Contains(rt.Path, "/leave") || strings.HasSuffix(rt.Path, "/motions") && rt.Method == "POST" {
+					a = w.actors[member]
+				}
+				p := param.ReplaceAllString(rt.Path, tc.id)
+				var res *response
+				switch {
+				case !rt.Page:
+					var body any
+					if b, ok := bodies[key]; ok {
+						body = b
+					}
+					res = a.api(rt.Method, p, body)
+				case rt.Method == "GET":
+					if rt.Stream {
+						continue // the live stream: see TestLiveTally
+					}
+					res = a.get(p)
+				default:
+					res = a.form(p, url.Values{"choice": {"yes"}, "admit": {"yes"}, "to": {id(w.soviet)}, "title": {"T"}, "name": {"N"}, "kind": {"base"}})
+				}
+				if res.Status != want {
+					t.Errorf("%s with id %q: status %d, want %d: %s", key, tc.id, res.Status, want, res.summary())
 					continue
 				}
-				key := rt.Method + " " + rt.Path
-				for _, tc := range ids {
-					want := tc.want
-					if strings.Contains(rt.Path, "/tokens/{id}") {
-						want = 404 // token ids are strings
-					}
-					a := w.founder
-					if strings.Contains(rt.Path, "/vote") && !strings.Contains(rt.Path, "/vote/") ||
-						strings.Contains(rt.Path, "/support") || strings.Contains(rt.Path, "/withdraw") ||
-						strings.Contains(rt.Path, "/leave") || strings.HasSuffix(rt.Path, "/motions") && rt.Method == "POST" {
-						a = w.actors[member]
-					}
-					p := param.ReplaceAllString(rt.Path, tc.id)
-					var res *response
-					switch {
-					case !rt.Page:
-						var body any
-						if b, ok := bodies[key]; ok {
-							body = b
-						}
-						res = a.api(rt.Method, p, body)
-					case rt.Method == "GET":
-						if rt.Stream {
-							continue // the live stream: see TestLiveTally
-						}
-						res = a.get(p)
-					default:
-						res = a.form(p, url.Values{"choice": {"yes"}, "admit": {"yes"}, "to": {id(w.soviet)}, "title": {"T"}, "name": {"N"}, "kind": {"base"}})
-					}
-					if res.Status != want {
-						t.Errorf("%s with id %q: status %d, want %d: %s", key, tc.id, res.Status, want, res.summary())
-						continue
-					}
-					if !rt.Page {
-						res.apiError(t)
-					}
-					res.changedNothing(t)
+				if !rt.Page {
+					res.apiError(t)
 				}
+				res.changedNothing(t)
 			}
-		})
-	}
+		}
+	})
 }
 
-// conflictCase is a request that collides with the current state.
-type conflictCase struct {
+// requestCase is a request made on a world.
+type requestCase struct {
 	name string
-	// do sets the state up and makes the refused request.
+	// do sets the state up and makes the request checked.
 	do   func(w *world) *response
 	want int
 }
@@ -254,7 +240,7 @@ type conflictCase struct {
 // nothing.
 func TestRefusedByState(t *testing.T) {
 	mem := func(w *world) *client { return w.actors[member] }
-	cases := []conflictCase{
+	cases := []requestCase{
 		{"second founder (API)", func(w *world) *response {
 			return w.anonymous().api("POST", "/api/v1/setup", map[string]string{"handle": "usurper", "name": "U", "password": testPassword})
 		}, 409},
@@ -461,28 +447,34 @@ func TestRefusedByState(t *testing.T) {
 			return mem(w).form("/councils/"+id(w.putilov)+"/motions", url.Values{"title": {"T"}, "body": {strings.Repeat("a", maxBody)}})
 		}, 413},
 	}
-	for _, e := range storetest.Engines(t) {
-		t.Run(e.Name, func(t *testing.T) {
-			t.Parallel()
-			w := newWorld(t, e.Open)
-			for _, tc := range cases {
-				t.Run(tc.name, func(t *testing.T) {
-					defer w.in(t)()
-					res := tc.do(w)
-					if res.Status != tc.want {
-						t.Fatalf("status %d, want %d: %s", res.Status, tc.want, res.summary())
-					}
-					if strings.Contains(res.req, " /api/") {
-						msg := res.apiError(t)
-						t.Logf("%d %s: %s", res.Status, msg.Code, msg.Message)
-					} else if !strings.Contains(string(res.Body), `role="alert"`) {
-						t.Errorf("page without an error message: %s", res.summary())
-					}
-					res.changedNothing(t)
-				})
-			}
-		})
-	}
+	runRequestCases(t, cases)
+}
+
+// runRequestCases runs the cases on a world per engine: each request gets
+// the status wanted, and a refusal is a clear error that changes nothing.
+func runRequestCases(t *testing.T, cases []requestCase) {
+	onEngines(t, func(t *testing.T, open storetest.Opener) {
+		w := newWorld(t, open)
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				defer w.in(t)()
+				res := tc.do(w)
+				if res.Status != tc.want {
+					t.Fatalf("status %d, want %d: %s", res.Status, tc.want, res.summary())
+				}
+				if res.Status < 400 {
+					return
+				}
+				if strings.Contains(res.req, " /api/") {
+					msg := res.apiError(t)
+					t.Logf("%d %s: %s", res.Status, msg.Code, msg.Message)
+				} else if !strings.Contains(string(res.Body), `role="alert"`) {
+					t.Errorf("page without an error message: %s", res.summary())
+				}
+				res.changedNothing(t)
+			})
+		}
+	})
 }
 
 // TestSetupAllOrNothing founds a fresh instance with a federation name
@@ -491,43 +483,35 @@ func TestRefusedByState(t *testing.T) {
 // no federation), through the API or the setup form.
 func TestSetupAllOrNothing(t *testing.T) {
 	long := strings.Repeat("x", 201)
-	for _, e := range storetest.Engines(t) {
-		t.Run(e.Name, func(t *testing.T) {
-			t.Parallel()
-			h := newHarness(t, e.Open)
-			c := h.anonymous()
-			c.get("/").want(t, 303)
-			c.get("/setup").want(t, 200)
-			res := c.api("POST", "/api/v1/setup", map[string]string{"handle": "lenin", "name": "V", "password": testPassword, "federation": long}).want(t, 400)
-			res.apiError(t)
-			res.changedNothing(t)
-			res = c.form("/setup", url.Values{"handle": {"lenin"}, "name": {"V"}, "password": {testPassword}, "federation": {long}}).want(t, 400)
-			res.changedNothing(t)
-			if c.session() != "" {
-				t.Error("a refused setup form signed the visitor in")
-			}
-			if founded, err := h.db.Founded(t.Context()); err != nil || founded {
-				t.Fatalf("after refused setups: founded %v, %v", founded, err)
-			}
-			res = c.form("/setup", url.Values{"handle": {"lenin"}, "name": {"V"}, "password": {testPassword}, "federation": {"Petrograd"}}).want(t, 303)
-			if loc := res.Header.Get("Location"); !strings.HasPrefix(loc, "/federations/") {
-				t.Errorf("setup redirects to %q, want the new federation", loc)
-			}
-			c.get(res.Header.Get("Location")).want(t, 200)
-		})
-	}
+	onEngines(t, func(t *testing.T, open storetest.Opener) {
+		h := newHarness(t, open)
+		c := h.anonymous()
+		c.get("/").want(t, 303)
+		c.get("/setup").want(t, 200)
+		res := c.api("POST", "/api/v1/setup", map[string]string{"handle": "lenin", "name": "V", "password": testPassword, "federation": long}).want(t, 400)
+		res.apiError(t)
+		res.changedNothing(t)
+		res = c.form("/setup", url.Values{"handle": {"lenin"}, "name": {"V"}, "password": {testPassword}, "federation": {long}}).want(t, 400)
+		res.changedNothing(t)
+		if c.session() != "" {
+			t.Error("a refused setup form signed the visitor in")
+		}
+		if founded, err := h.db.Founded(t.Context()); err != nil || founded {
+			t.Fatalf("after refused setups: founded %v, %v", founded, err)
+		}
+		res = c.form("/setup", url.Values{"handle": {"lenin"}, "name": {"V"}, "password": {testPassword}, "federation": {"Petrograd"}}).want(t, 303)
+		if loc := res.Header.Get("Location"); !strings.HasPrefix(loc, "/federations/") {
+			t.Errorf("setup redirects to %q, want the new federation", loc)
+		}
+		c.get(res.Header.Get("Location")).want(t, 200)
+	})
 }
 
 // TestNULCharacter sends text with a NUL character (which PostgreSQL
 // cannot store) everywhere text goes in: the same clear 4xx on both
 // engines, never a 5xx.
 func TestNULCharacter(t *testing.T) {
-	type nulCase struct {
-		name string
-		do   func(w *world) *response
-		want int
-	}
-	cases := []nulCase{
+	cases := []requestCase{
 		{"motion title", func(w *world) *response {
 			return w.actors[member].api("POST", "/api/v1/councils/"+id(w.putilov)+"/motions", map[string]string{"title": "a\x00b"})
 		}, 400},
@@ -576,24 +560,7 @@ func TestNULCharacter(t *testing.T) {
 		}, 401},
 		{"token id not UTF-8", func(w *world) *response { return w.actors[member].api("DELETE", "/api/v1/tokens/%ff", nil) }, 404},
 	}
-	for _, e := range storetest.Engines(t) {
-		t.Run(e.Name, func(t *testing.T) {
-			t.Parallel()
-			w := newWorld(t, e.Open)
-			for _, tc := range cases {
-				t.Run(tc.name, func(t *testing.T) {
-					defer w.in(t)()
-					res := tc.do(w)
-					if res.Status != tc.want {
-						t.Fatalf("status %d, want %d: %s", res.Status, tc.want, res.summary())
-					}
-					if res.Status >= 400 {
-						res.changedNothing(t)
-					}
-				})
-			}
-		})
-	}
+	runRequestCases(t, cases)
 }
 
 // TestMethodNotAllowed asks known paths with methods they do not have:

@@ -569,3 +569,13 @@ func (sc *scene) joinRequest() int64 {
 
 // id formats an id for a path.
 func id(n int64) string { return strconv.FormatInt(n, 10) }
+
+// onEngines runs fn as a parallel subtest on every engine.
+func onEngines(t *testing.T, fn func(t *testing.T, open storetest.Opener)) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			t.Parallel()
+			fn(t, e.Open)
+		})
+	}
+}
