@@ -72,7 +72,8 @@ var jsonEndpoints = []jsonEndpoint{
 // TestBadJSON sends every JSON endpoint bodies it must refuse: each gets a
 // clear 4xx JSON error and changes nothing.
 func TestBadJSON(t *testing.T) {
-	huge := `{"name":"` + strings.Repeat("a", maxBody) + `"}`
+	const mib = 1 << 20 // the limit on a body
+	huge := `{"name":"` + strings.Repeat("a", mib) + `"}`
 	type variant struct {
 		name        string
 		body        func(e jsonEndpoint) string
@@ -377,6 +378,14 @@ func TestRefusedByState(t *testing.T) {
 		{"link to itself", func(w *world) *response {
 			return w.founder.api("POST", "/api/v1/councils/"+id(w.soviet)+"/links", map[string]int64{"to": w.soviet})
 		}, 400},
+		{"body of 1 MiB", func(w *world) *response {
+			body := `{"title":"Padded"}`
+			return mem(w).api("POST", "/api/v1/councils/"+id(w.putilov)+"/motions", body+strings.Repeat(" ", 1<<20-len(body)))
+		}, 201},
+		{"body of 1 MiB and a byte", func(w *world) *response {
+			body := `{"title":"Padded"}`
+			return mem(w).api("POST", "/api/v1/councils/"+id(w.putilov)+"/motions", body+strings.Repeat(" ", 1<<20-len(body)+1))
+		}, 413},
 		{"link with a bad council (page)", func(w *world) *response {
 			return w.founder.form("/councils/"+id(w.putilov)+"/links", url.Values{"to": {"the soviet"}})
 		}, 400},
@@ -444,7 +453,7 @@ func TestRefusedByState(t *testing.T) {
 		{"static file outside static", func(w *world) *response { return w.alice.get("/static/%2e%2e%2fweb.go") }, 404},
 		{"static file unknown", func(w *world) *response { return w.alice.get("/static/nope.css") }, 404},
 		{"form too large", func(w *world) *response {
-			return mem(w).form("/councils/"+id(w.putilov)+"/motions", url.Values{"title": {"T"}, "body": {strings.Repeat("a", maxBody)}})
+			return mem(w).form("/councils/"+id(w.putilov)+"/motions", url.Values{"title": {"T"}, "body": {strings.Repeat("a", 1<<20)}})
 		}, 413},
 	}
 	runRequestCases(t, cases)
