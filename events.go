@@ -119,6 +119,9 @@ type VoteOpened struct {
 	Deadline int64    `json:"deadline"` // Unix µs
 	Quorum   Ratio    `json:"quorum"`
 	Majority Majority `json:"majority"`
+	// Secrecy is roll-call or secret; empty in events written before
+	// secret ballots existed, which were all roll-call.
+	Secrecy Secrecy `json:"secrecy,omitempty"`
 }
 
 // VoteCast records the actor's roll-call vote on a motion, or a change of
@@ -132,6 +135,26 @@ type VoteCast struct {
 type VoteClosed struct {
 	Motion int64  `json:"motion"`
 	Result Result `json:"result"`
+}
+
+// Participated records that the actor took part in a secret vote (the id
+// of the motion, or later of the election or recall, whose vote it is), so
+// that no one votes twice. It holds nothing of the ballot: the ballot goes
+// into the vote's ballot box with nothing that links it to this event, and
+// no event names a ballot while the vote is open.
+type Participated struct {
+	Vote int64 `json:"vote"`
+}
+
+// BulletinPublished publishes the ballots of a closed secret vote: every
+// ballot's content and receipt, sorted by receipt, with the count computed
+// from exactly that list. The bulletin is in the log itself, so that anyone
+// holding the log can recount and every voter can find their receipt;
+// Hash is the SHA-256 of the bulletin's canonical JSON, which is also the
+// hash of the downloadable file.
+type BulletinPublished struct {
+	Bulletin Bulletin `json:"bulletin"`
+	Hash     string   `json:"hash"`
 }
 
 func (InstanceCreated) EventType() string    { return "instance.created" }
@@ -152,6 +175,8 @@ func (MotionWithdrawn) EventType() string    { return "motion.withdrawn" }
 func (VoteOpened) EventType() string         { return "vote.opened" }
 func (VoteCast) EventType() string           { return "vote.cast" }
 func (VoteClosed) EventType() string         { return "vote.closed" }
+func (Participated) EventType() string       { return "vote.participated" }
+func (BulletinPublished) EventType() string  { return "bulletin.published" }
 
 func init() {
 	register(
@@ -173,5 +198,7 @@ func init() {
 		func() Payload { return &VoteOpened{} },
 		func() Payload { return &VoteCast{} },
 		func() Payload { return &VoteClosed{} },
+		func() Payload { return &Participated{} },
+		func() Payload { return &BulletinPublished{} },
 	)
 }

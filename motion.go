@@ -36,6 +36,8 @@ type Motion struct {
 	Opened   time.Time `json:"opened,omitzero"`
 	Deadline time.Time `json:"deadline,omitzero"`
 	Quorum   Ratio     `json:"quorum,omitzero"`
+	// Secrecy is roll-call unless the vote was opened secret.
+	Secrecy Secrecy `json:"secrecy,omitempty"`
 	// Set once the vote closes.
 	Closed time.Time `json:"closed,omitzero"`
 	Result *Result   `json:"result,omitempty"`
@@ -181,9 +183,35 @@ func (s *Service) WithdrawMotion(ctx context.Context, actor, motion int64) error
 	})
 }
 
+// VoteOptions are the choices of whoever opens a vote.
+type VoteOptions struct {
+	// Deadline is when the vote closes; zero means the charter's number
+	// of days from now.
+	Deadline time.Time
+	// Secrecy is roll-call or secret; empty means the charter's default
+	// for motions.
+	Secrecy Secrecy
+}
+
 // OpenVote opens the vote on an admitted motion, until deadline (zero: the
-// charter's number of days from now). The electorate is fixed now.
+// charter's number of days from now), roll-call or secret as the charter
+// says for motions. The electorate is fixed now.
 func (s *Service) OpenVote(ctx context.Context, actor, motion int64, deadline time.Time) (Motion, error) {
+	return s.OpenVoteWith(ctx, actor, motion, VoteOptions{Deadline: deadline})
+}
+
+// OpenVoteWith opens the vote on an admitted motion with the opener's
+// choices. The council's secretary may; the electorate is fixed now.
+//
+// Errors: ErrInvalid (a deadline not between a minute and a year away, an
+// unknown secrecy), ErrUnauthenticated, ErrForbidden, ErrNotFound,
+// ErrConflict (the motion is not in debate).
+func (s *Service) OpenVoteWith(ctx context.Context, actor, motion int64, opts VoteOptions) (Motion, error) {
+	if opts.Secrecy != "" {
+		if err := opts.Secrecy.Validate(); err != nil {
+			return Motion{}, err
+		}
+	}
 	var m Motion
 	err := s.store.Transact(ctx, func(ctx context.Context, tx Tx) error {
 		var c Council
@@ -208,6 +236,7 @@ func (s *Service) OpenVote(ctx context.Context, actor, motion int64, deadline ti
 			return err
 		}
 		now := tx.Now()
+		deadline := opts.Deadline
 		if deadline.IsZero() {
 			deadline = now.Add(time.Duration(ch.VoteDays) * 24 * time.Hour)
 		}
@@ -217,46 +246,34 @@ func (s *Service) OpenVote(ctx context.Context, actor, motion int64, deadline ti
 		if deadline.After(now.Add(366 * 24 * time.Hour)) {
 			return Errorf(ErrInvalid, "the deadline must be within a year")
 		}
-		ev, err := tx.Append(ctx, actor, VoteOpened{Motion: motion, Deadline: deadline.UnixMicro(), Quorum: ch.Quorum, Majority: m.Majority})
+		secrecy := opts.Secrecy
+		if secrecy == "" {
+			secrecy = ch.Ballot(MotionVote)
+		}
+		ev, err := tx.Append(ctx, actor, VoteOpened{Motion: motion, Deadline: deadline.UnixMicro(), Quorum: ch.Quorum, Majority: m.Majority, Secrecy: secrecy})
 		if err != nil {
 			return err
 		}
-		m.State, m.Opened, m.Deadline, m.Quorum = Voting, ev.Time, time.UnixMicro(deadline.UnixMicro()), ch.Quorum
+		m.State, m.Opened, m.Deadline, m.Quorum, m.Secrecy = Voting, ev.Time, time.UnixMicro(deadline.UnixMicro()), ch.Quorum, secrecy
 		return nil
 	})
 	return m, err
 }
 
 // CastVote records actor's roll-call vote on an open motion, or changes it.
-// Casting the same choice again is a conflict: nothing changes.
+// Casting the same choice again is a conflict: nothing changes. A secret
+// vote takes ballots instead (CastBallot).
 func (s *Service) CastVote(ctx context.Context, actor, motion int64, choice Choice) error {
 	if err := choice.Validate(); err != nil {
 		return err
 	}
 	return s.store.Transact(ctx, func(ctx context.Context, tx Tx) error {
-		v, err := tx.Voter(ctx, motion, actor)
+		v, err := mayVote(ctx, tx, actor, motion)
 		if err != nil {
 			return err
 		}
-		var roles Role
-		if actor != 0 {
-			roles = RoleAccount
-		}
-		if v.Member {
-			roles |= RoleMember
-		}
-		if err := Authorize(ActCastVote, roles); err != nil {
-			return err
-		}
-		m := v.Motion
-		if m.State != Voting {
-			return Errorf(ErrConflict, "the motion is %s: there is no open vote", m.State)
-		}
-		if !m.Open(tx.Now()) {
-			return Errorf(ErrConflict, "the vote closed at %s", m.Deadline.UTC().Format(time.RFC3339))
-		}
-		if !v.InElectorate {
-			return Errorf(ErrForbidden, "you joined the council after this vote opened: you are not among its voters")
+		if v.Motion.Secrecy == Secret {
+			return Errorf(ErrConflict, "this vote is secret: cast a secret ballot")
 		}
 		if v.Choice == choice {
 			return Errorf(ErrConflict, "you have already voted %s", choice)
@@ -264,6 +281,37 @@ func (s *Service) CastVote(ctx context.Context, actor, motion int64, choice Choi
 		_, err = tx.Append(ctx, actor, VoteCast{Motion: motion, Choice: choice})
 		return err
 	})
+}
+
+// mayVote loads a motion and checks that actor may vote on it now, by roll
+// call or secret ballot: a member, with the vote open, in its electorate.
+func mayVote(ctx context.Context, tx Tx, actor, motion int64) (Voter, error) {
+	// One read: this is the hot path of vote ingestion.
+	v, err := tx.Voter(ctx, motion, actor)
+	if err != nil {
+		return Voter{}, err
+	}
+	var roles Role
+	if actor != 0 {
+		roles = RoleAccount
+	}
+	if v.Member {
+		roles |= RoleMember
+	}
+	if err := Authorize(ActCastVote, roles); err != nil {
+		return Voter{}, err
+	}
+	m := v.Motion
+	if m.State != Voting {
+		return Voter{}, Errorf(ErrConflict, "the motion is %s: there is no open vote", m.State)
+	}
+	if !m.Open(tx.Now()) {
+		return Voter{}, Errorf(ErrConflict, "the vote closed at %s", m.Deadline.UTC().Format(time.RFC3339))
+	}
+	if !v.InElectorate {
+		return Voter{}, Errorf(ErrForbidden, "you joined the council after this vote opened: you are not among its voters")
+	}
+	return v, nil
 }
 
 // CloseVote closes the vote on a motion and records its result: the
@@ -304,8 +352,47 @@ func closeVote(ctx context.Context, tx Tx, actor, motion int64) (Result, error) 
 		return Result{}, err
 	}
 	r := Decide(yes, no, abstain, eligible, m.Quorum, m.Majority)
+	if m.Secrecy == Secret {
+		b, err := publishBulletin(ctx, tx, actor, m, eligible)
+		if err != nil {
+			return Result{}, err
+		}
+		r = *b.Result
+	}
 	_, err = tx.Append(ctx, actor, VoteClosed{Motion: motion, Result: r})
 	return r, err
+}
+
+// publishBulletin empties a secret vote's ballot box into its bulletin,
+// counts exactly the bulletin's list and appends it to the log. A box that
+// does not hold one ballot per participant stops the close: that is not a
+// result anyone should publish.
+func publishBulletin(ctx context.Context, tx Tx, actor int64, m Motion, eligible int64) (*Bulletin, error) {
+	ballots, err := tx.EmptyBox(ctx, m.ID)
+	if err != nil {
+		return nil, err
+	}
+	participants, err := tx.Participants(ctx, m.ID)
+	if err != nil {
+		return nil, err
+	}
+	SortBallots(ballots)
+	b := &Bulletin{Vote: m.ID, Kind: MotionVote, Title: m.Title, Eligible: eligible, Participants: participants,
+		Quorum: m.Quorum, Majority: m.Majority, Ballots: ballots}
+	r, err := b.Recount()
+	if err != nil {
+		return nil, fmt.Errorf("count the ballot box of motion %d: %w", m.ID, err)
+	}
+	b.Result = &r
+	if ps := b.Check(); len(ps) > 0 {
+		return nil, fmt.Errorf("the ballot box of motion %d does not hold together: %s", m.ID, strings.Join(ps, "; "))
+	}
+	hash, err := b.Hash()
+	if err != nil {
+		return nil, err
+	}
+	_, err = tx.Append(ctx, actor, BulletinPublished{Bulletin: *b, Hash: hash})
+	return b, err
 }
 
 // CloseDueVotes closes every vote whose deadline has passed. The server

@@ -68,6 +68,22 @@ type Tx interface {
 	// DueVotes returns the motions whose vote is open past its deadline.
 	DueVotes(ctx context.Context, now time.Time) ([]int64, error)
 
+	// Secret votes. A vote is named by the id of what it decides (a
+	// motion; later an election or a recall).
+
+	// TookPart reports whether account took part in the secret vote.
+	TookPart(ctx context.Context, vote, account int64) (bool, error)
+	// Participants returns how many accounts took part in the secret
+	// vote.
+	Participants(ctx context.Context, vote int64) (int64, error)
+	// DepositBallot puts a ballot into the vote's ballot box under a
+	// random id, with nothing that names the voter or the time, in a place
+	// whose order says nothing of the order of casting.
+	DepositBallot(ctx context.Context, vote int64, receipt string, content []byte) error
+	// EmptyBox takes every ballot out of the vote's box, to be published,
+	// and returns them sorted by receipt. The box is left empty.
+	EmptyBox(ctx context.Context, vote int64) ([]BallotEntry, error)
+
 	// Represented returns the members a council represents: its own for a
 	// base council, those of every base council below it otherwise.
 	Represented(ctx context.Context, council int64) (int64, error)

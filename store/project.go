@@ -154,9 +154,13 @@ func apply(t *tx, ev soviet.Event, p soviet.Payload) error {
 			ON CONFLICT (motion, account) DO NOTHING`, p.Motion); err != nil {
 			return err
 		}
+		secrecy := p.Secrecy
+		if secrecy == "" { // written before secret ballots existed
+			secrecy = soviet.RollCall
+		}
 		_, err = t.exec(`UPDATE motions SET state = ?, opened = ?, deadline = ?, quorum_num = ?, quorum_den = ?, majority = ?,
-			eligible = (SELECT COUNT(*) FROM electorate WHERE motion = ?) WHERE id = ?`,
-			string(soviet.Voting), at, p.Deadline, p.Quorum.Num, p.Quorum.Den, string(p.Majority), p.Motion, p.Motion)
+			secrecy = ?, eligible = (SELECT COUNT(*) FROM electorate WHERE motion = ?) WHERE id = ?`,
+			string(soviet.Voting), at, p.Deadline, p.Quorum.Num, p.Quorum.Den, string(p.Majority), string(secrecy), p.Motion, p.Motion)
 	case soviet.VoteCast:
 		_, err = t.exec(`INSERT INTO rollcall (motion, account, choice, cast_at) VALUES (?, ?, ?, ?)
 			ON CONFLICT (motion, account) DO UPDATE SET choice = excluded.choice, cast_at = excluded.cast_at`,

@@ -85,16 +85,16 @@ func scanJoinRequest(s scanner) (soviet.JoinRequest, error) {
 }
 
 const motionCols = `id, council, proposer, title, body, majority, state, supporters, created, opened, deadline,
-	quorum_num, quorum_den, eligible, closed, yes_votes, no_votes, abstentions, quorum_met, adopted`
+	quorum_num, quorum_den, eligible, closed, yes_votes, no_votes, abstentions, quorum_met, adopted, secrecy`
 
 func scanMotion(s scanner) (soviet.Motion, error) {
 	var m soviet.Motion
-	var majority, state string
+	var majority, state, secrecy string
 	var created, opened, deadline, closed, quorumMet, adopted int64
 	var r soviet.Result
 	err := s.Scan(&m.ID, &m.Council, &m.Proposer, &m.Title, &m.Body, &majority, &state, &m.Supporters, &created,
-		&opened, &deadline, &m.Quorum.Num, &m.Quorum.Den, &r.Eligible, &closed, &r.Yes, &r.No, &r.Abstain, &quorumMet, &adopted)
-	m.Majority, m.State = soviet.Majority(majority), soviet.MotionState(state)
+		&opened, &deadline, &m.Quorum.Num, &m.Quorum.Den, &r.Eligible, &closed, &r.Yes, &r.No, &r.Abstain, &quorumMet, &adopted, &secrecy)
+	m.Majority, m.State, m.Secrecy = soviet.Majority(majority), soviet.MotionState(state), soviet.Secrecy(secrecy)
 	m.Created, m.Opened, m.Deadline, m.Closed = micros(created), micros(opened), micros(deadline), micros(closed)
 	if m.State == soviet.Adopted || m.State == soviet.Rejected {
 		r.Quorum, r.Majority, r.QuorumMet, r.Adopted = m.Quorum, m.Majority, quorumMet == 1, adopted == 1

@@ -41,6 +41,10 @@ type Options struct {
 	// MaxBatch is the most transactions committed together (group
 	// commit); 0 means 512.
 	MaxBatch int
+	// MixSample is how many other ballots of a box each batch rewrites
+	// with its new ballots on PostgreSQL, so that a new ballot hides among
+	// them (see mixBoxes); 0 means 256.
+	MixSample int
 	// Software and Version are recorded in the first event of a new log.
 	Software, Version string
 }
@@ -54,13 +58,14 @@ type DB struct {
 	log    *slog.Logger
 	now    func() time.Time
 
-	maxBatch int
-	jobs     chan *job
-	quit     chan struct{}
-	stopped  chan struct{}
-	rstmts   sync.Map     // query → *sql.Stmt on the reader pool (SQLite)
-	closeMu  sync.RWMutex // held to queue a job; Close takes it to stop queuing
-	closed   bool
+	maxBatch  int
+	mixSample int
+	jobs      chan *job
+	quit      chan struct{}
+	stopped   chan struct{}
+	rstmts    sync.Map     // query → *sql.Stmt on the reader pool (SQLite)
+	closeMu   sync.RWMutex // held to queue a job; Close takes it to stop queuing
+	closed    bool
 
 	mu        sync.Mutex
 	listeners map[int]func([]soviet.Event)
@@ -132,6 +137,9 @@ func open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	}
 	if db.maxBatch <= 0 {
 		db.maxBatch = 512
+	}
+	if db.mixSample = opts.MixSample; db.mixSample <= 0 {
+		db.mixSample = defaultMixSample
 	}
 	var err error
 	switch db.engine {

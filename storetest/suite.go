@@ -42,6 +42,12 @@ func Run(t *testing.T, open Opener) {
 		{"SecretsStayOutOfLog", testSecretsStayOutOfLog},
 		{"SessionsAndTokens", testSessionsAndTokens},
 		{"Reopen", testReopen},
+		{"SecretBallot", testSecretBallot},
+		{"SecrecyChoice", testSecrecyChoice},
+		{"OneBallotPerVoter", testOneBallotPerVoter},
+		{"BallotBoxTampering", testBallotBoxTampering},
+		{"SecrecyOfStoredData", testSecrecyOfStoredData},
+		{"BoxMixing", testBoxMixing},
 		{"SeatsFollowMembership", testSeatsFollowMembership},
 		{"ElectionCycle", testElectionCycle},
 		{"UnopposedAndDeadlines", testUnopposedAndDeadlines},
@@ -568,15 +574,21 @@ func testGroupCommit(t *testing.T, open Opener) {
 func testConcurrentSameVoter(t *testing.T, open Opener) {
 	f := NewFixture(t, open)
 	m := f.OpenMotion(f.Putilov, f.Alice, "Once", soviet.Simple)
-	const n = 200
+	onlyOnce(t, 200, func(int) error { return f.Svc.CastVote(f.Ctx, f.Bob, m, soviet.No) })
+}
+
+// onlyOnce runs cast n times at once and wants exactly one success and
+// n-1 conflicts.
+func onlyOnce(t *testing.T, n int, cast func(i int) error) {
+	t.Helper()
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	ok, conflicts := 0, 0
-	for range n {
+	for i := range n {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			err := f.Svc.CastVote(f.Ctx, f.Bob, m, soviet.No)
+			err := cast(i)
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
@@ -615,6 +627,25 @@ func populate(t testing.TB, open Opener) *Fixture {
 		t.Fatal(err)
 	}
 	f.OpenMotion(f.Putilov, f.Bob, "Open", soviet.TwoThirds)
+	// A closed secret vote and an open one with ballots in its box.
+	s := f.OpenSecretMotion(f.Putilov, f.Bob, "Secret", soviet.Simple)
+	for _, v := range []struct {
+		who    int64
+		choice soviet.Choice
+	}{{f.Founder, soviet.Yes}, {f.Alice, soviet.No}, {f.Bob, soviet.Yes}} {
+		if _, err := f.Svc.CastBallot(ctx, v.who, s, v.choice); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := f.Svc.CloseVote(ctx, f.Founder, s); err != nil {
+		t.Fatal(err)
+	}
+	o := f.OpenSecretMotion(f.Putilov, f.Alice, "Open secret", soviet.Simple)
+	for _, v := range []int64{f.Founder, f.Bob} {
+		if _, err := f.Svc.CastBallot(ctx, v, o, soviet.Abstain); err != nil {
+			t.Fatal(err)
+		}
+	}
 	bol := f.Must(f.Svc.CreateFaction(ctx, f.Alice, f.Fed, "Bolsheviks", "#b3261e")).ID()
 	if err := f.Svc.DeclareAffiliation(ctx, f.Alice, f.Fed, bol); err != nil {
 		t.Fatal(err)
@@ -715,6 +746,9 @@ func testTamperingDetected(t *testing.T, open Opener) {
 		"rankings":            "UPDATE rankings SET ranking = '[]'",
 		"factions":            "UPDATE factions SET name = 'Mensheviks'",
 		"affiliations":        "UPDATE affiliations SET faction = faction + 1",
+		"participation":       "INSERT INTO participation (vote, account) SELECT MAX(p.vote), a.id FROM participation p, accounts a WHERE a.handle = 'olga' GROUP BY a.id",
+		"bulletins":           "UPDATE bulletins SET hash = 'forged'",
+		"bulletin_ballots":    `UPDATE bulletin_ballots SET content = '{"choice":"no"}' WHERE content = '{"choice":"yes"}'`,
 	}
 	for _, p := range store.Projections() {
 		q, ok := projEdits[p.Table]

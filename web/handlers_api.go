@@ -152,10 +152,18 @@ type motionResponse struct {
 	Tally      *store.Tally         `json:"tally,omitempty"`
 	RollCall   []store.RollCallVote `json:"roll_call,omitempty"`
 	YourVote   soviet.Choice        `json:"your_vote,omitempty"`
+	// A secret vote shows only its turnout until it closes, and whether
+	// you took part; once closed, its bulletin.
+	Turnout  *store.Turnout      `json:"turnout,omitempty"`
+	TookPart bool                `json:"took_part,omitempty"`
+	Bulletin *store.BulletinInfo `json:"bulletin,omitempty"`
 }
 
 type openRequest struct {
 	Deadline *time.Time `json:"deadline,omitempty"` // default: the charter's number of days
+	// Secrecy is "roll-call" or "secret"; default: the charter's for
+	// motions.
+	Secrecy soviet.Secrecy `json:"secrecy,omitempty"`
 }
 
 type voteRequest struct {
@@ -724,6 +732,10 @@ func (s *Server) motionView(r *http.Request, id int64) (motionResponse, soviet.R
 		return resp, 0, err
 	}
 	resp.Supporters = nonNil(resp.Supporters)
+	if m.Secrecy == soviet.Secret {
+		// Nothing of the count before the close, no roll call ever.
+		return s.secretView(r, resp, roles)
+	}
 	if m.State == soviet.Voting {
 		t, err := s.db.Tally(ctx, id)
 		if err != nil {
@@ -793,7 +805,7 @@ func (s *Server) apiOpen(w http.ResponseWriter, r *http.Request) error {
 	if req.Deadline != nil {
 		deadline = *req.Deadline
 	}
-	if _, err := s.svc.OpenVote(r.Context(), actorOf(r).ID, id, deadline); err != nil {
+	if _, err := s.svc.OpenVoteWith(r.Context(), actorOf(r).ID, id, soviet.VoteOptions{Deadline: deadline, Secrecy: req.Secrecy}); err != nil {
 		return err
 	}
 	resp, _, err := s.motionView(r, id)

@@ -68,6 +68,7 @@ type (
 	}
 	openForm struct {
 		Deadline string `json:"deadline,omitempty"`
+		Secrecy  string `json:"secrecy,omitempty"` // roll-call or secret; empty: the charter's default
 	}
 	voteForm struct {
 		Choice string `json:"choice"`

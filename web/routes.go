@@ -60,6 +60,7 @@ func (s *Server) registerRoutes(mux *http.ServeMux) {
 	s.page(mux, route{Method: "POST", Path: "/motions/{id}/open", Summary: "Open the vote", In: openForm{}}, s.openPost)
 	s.page(mux, route{Method: "POST", Path: "/motions/{id}/close", Summary: "Close the vote"}, s.closePost)
 	s.page(mux, route{Method: "POST", Path: "/motions/{id}/vote", Summary: "Vote yes, no or abstain", In: voteForm{}}, s.votePost)
+	s.page(mux, route{Method: "POST", Path: "/motions/{id}/ballot", Summary: "Cast your secret ballot (final); shows the receipt once", In: voteForm{}}, s.ballotPost)
 	s.page(mux, route{Method: "GET", Path: "/motions/{id}/live", Summary: "Live tally of a motion (Server-Sent Events)", Stream: true}, s.motionLive)
 	s.page(mux, route{Method: "GET", Path: "/log", Summary: "The log head and recent events"}, s.logPage)
 	s.page(mux, route{Method: "GET", Path: "/static/{file...}", Summary: "Static files (CSS, htmx)"}, s.staticFile)
@@ -102,6 +103,9 @@ func (s *Server) registerRoutes(mux *http.ServeMux) {
 	s.api(mux, route{Method: "POST", Path: "/api/v1/motions/{id}/vote/close", Summary: "Close the vote (secretary)", Tag: "votes", Out: soviet.Result{}}, s.apiClose)
 	s.api(mux, route{Method: "PUT", Path: "/api/v1/motions/{id}/vote", Summary: "Cast or change your roll-call vote", Tag: "votes", In: voteRequest{}, Status: 204}, s.apiVote)
 	s.api(mux, route{Method: "GET", Path: "/api/v1/motions/{id}/votes", Summary: "The roll call (council members)", Tag: "votes", Out: rollCallResponse{}}, s.apiRollCall)
+	s.api(mux, route{Method: "POST", Path: "/api/v1/motions/{id}/ballot", Summary: "Cast your secret ballot (final); the receipt is returned once", Tag: "votes", In: voteRequest{}, Out: soviet.Receipt{}, Status: 201}, s.apiBallot)
+	s.api(mux, route{Method: "GET", Path: "/api/v1/motions/{id}/bulletin", Summary: "The bulletin of a closed secret vote: every ballot with its receipt, as the canonical JSON whose SHA-256 the log records", Tag: "votes", Out: soviet.Bulletin{}}, s.apiBulletin)
+	s.api(mux, route{Method: "GET", Path: "/api/v1/motions/{id}/bulletin/receipts/{code}", Summary: "Find a receipt in the bulletin of a closed secret vote", Tag: "votes", Out: receiptCheck{}}, s.apiReceiptCheck)
 	s.api(mux, route{Method: "GET", Path: "/api/v1/votes/open", Summary: "Open votes in which you may vote", Tag: "votes", Out: openVotesResponse{}}, s.apiOpenVotes)
 	s.api(mux, route{Method: "GET", Path: "/api/v1/log/head", Summary: "The Merkle tree head of the log", Tag: "log", Out: headResponse{}}, s.apiHead)
 	s.api(mux, route{Method: "GET", Path: "/api/v1/log/events", Summary: "Events in order (signed-in accounts)", Tag: "log", Out: eventsResponse{},

@@ -146,11 +146,15 @@ func cmdMigrate(ctx context.Context, e *env, args []string) error {
 func cmdVerify(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "verify", "[flags]")
 	dsn := dbFlag(e, fs)
+	bulletin := fs.String("bulletin", "", "recount this bulletin file (JSON) of a secret vote and check it against the log")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	if *bulletin != "" {
+		return verifyBulletin(ctx, e, *bulletin, *dsn, flagGiven(fs, "db"))
 	}
 	if store.EngineOf(*dsn) == store.SQLite {
 		if err := mustExist(*dsn); err != nil {
