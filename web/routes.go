@@ -60,7 +60,7 @@ func (s *Server) registerRoutes(mux *http.ServeMux) {
 	s.page(mux, route{Method: "POST", Path: "/motions/{id}/open", Summary: "Open the vote", In: openForm{}}, s.openPost)
 	s.page(mux, route{Method: "POST", Path: "/motions/{id}/close", Summary: "Close the vote"}, s.closePost)
 	s.page(mux, route{Method: "POST", Path: "/motions/{id}/vote", Summary: "Vote yes, no or abstain", In: voteForm{}}, s.votePost)
-	s.page(mux, route{Method: "POST", Path: "/motions/{id}/ballot", Summary: "Cast your secret ballot (final); shows the receipt once", In: voteForm{}}, s.ballotPost)
+	s.page(mux, route{Method: "POST", Path: "/motions/{id}/ballot", Summary: "Cast your secret ballot (final); shows the receipt once", In: voteForm{}, Status: 200}, s.ballotPost)
 	s.page(mux, route{Method: "GET", Path: "/motions/{id}/live", Summary: "Live tally of a motion (Server-Sent Events)", Stream: true}, s.motionLive)
 	s.page(mux, route{Method: "GET", Path: "/log", Summary: "The log head and recent events"}, s.logPage)
 	s.page(mux, route{Method: "GET", Path: "/static/{file...}", Summary: "Static files (CSS, htmx)"}, s.staticFile)
