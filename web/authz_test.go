@@ -182,6 +182,15 @@ var apiAuthCases = []authCase{
 	{route: "GET /api/v1/motions/{id}/votes", want: only(s200, member, secretary), req: func(sc *scene, a *client) (string, any) {
 		return "/api/v1/motions/" + id(sc.motion(soviet.Voting)) + "/votes", nil
 	}},
+	{route: "POST /api/v1/motions/{id}/ballot", want: only(s201, member), req: func(sc *scene, a *client) (string, any) {
+		return "/api/v1/motions/" + id(sc.secretMotion(false)) + "/ballot", map[string]string{"choice": "yes"}
+	}},
+	{route: "GET /api/v1/motions/{id}/bulletin", want: only(s200, member, otherCouncil, secretary), req: func(sc *scene, a *client) (string, any) {
+		return "/api/v1/motions/" + id(sc.secretMotion(true)) + "/bulletin", nil
+	}},
+	{route: "GET /api/v1/motions/{id}/bulletin/receipts/{code}", want: only(s200, member, otherCouncil, secretary), req: func(sc *scene, a *client) (string, any) {
+		return "/api/v1/motions/" + id(sc.secretMotion(true)) + "/bulletin/receipts/0123abcd", nil
+	}},
 	{route: "GET /api/v1/votes/open", req: fixed("/api/v1/votes/open"), want: accounts(s200)},
 	{route: "GET /api/v1/log/head", req: fixed("/api/v1/log/head"), want: every(s200)},
 	{route: "GET /api/v1/log/events", req: fixed("/api/v1/log/events?from=1&limit=5"), want: accounts(s200)},
@@ -270,6 +279,10 @@ var pageAuthCases = []authCase{
 	}},
 	{route: "POST /motions/{id}/vote", want: only(s303, member), req: func(sc *scene, a *client) (string, any) {
 		return "/motions/" + id(sc.motion(soviet.Voting)) + "/vote", url.Values{"choice": {"yes"}}
+	}},
+	// The receipt is shown once, on the page that answers the post.
+	{route: "POST /motions/{id}/ballot", want: only(s200, member), req: func(sc *scene, a *client) (string, any) {
+		return "/motions/" + id(sc.secretMotion(false)) + "/ballot", url.Values{"choice": {"yes"}}
 	}},
 }
 

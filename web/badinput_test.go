@@ -65,6 +65,8 @@ var jsonEndpoints = []jsonEndpoint{
 		valid: `{"title":"Bread","body":"Peace, land and bread."}`, wrongType: `{"title":"Bread","majority":2}`, missing: `{"body":"no title"}`},
 	{route: "POST /api/v1/motions/{id}/vote/open", as: secretary, path: func(sc *scene) string { return "/api/v1/motions/" + id(sc.motion(soviet.Debate)) + "/vote/open" },
 		valid: `{}`, wrongType: `{"deadline":1700000000}`},
+	{route: "POST /api/v1/motions/{id}/ballot", as: member, path: func(sc *scene) string { return "/api/v1/motions/" + id(sc.secretMotion(false)) + "/ballot" },
+		valid: `{"choice":"no"}`, wrongType: `{"choice":true}`, missing: `{}`},
 	{route: "PUT /api/v1/motions/{id}/vote", as: member, path: func(sc *scene) string { return "/api/v1/motions/" + id(sc.motion(soviet.Voting)) + "/vote" },
 		valid: `{"choice":"yes"}`, wrongType: `{"choice":1}`, missing: `{}`},
 }
@@ -306,6 +308,23 @@ func TestRefusedByState(t *testing.T) {
 			m := w.motion(soviet.Voting)
 			return w.actor(member).api("PUT", "/api/v1/motions/"+id(m)+"/vote", map[string]string{"choice": "yes"})
 		}, 403},
+		{"ballot twice", func(w *world) *response {
+			m := w.secretMotion(false)
+			mem(w).api("POST", "/api/v1/motions/"+id(m)+"/ballot", map[string]string{"choice": "no"}).want(w.t, 201)
+			return mem(w).api("POST", "/api/v1/motions/"+id(m)+"/ballot", map[string]string{"choice": "yes"})
+		}, 409},
+		{"ballot in a roll-call vote", func(w *world) *response {
+			return mem(w).api("POST", "/api/v1/motions/"+id(w.motion(soviet.Voting))+"/ballot", map[string]string{"choice": "no"})
+		}, 409},
+		{"named vote in a secret vote", func(w *world) *response {
+			return mem(w).api("PUT", "/api/v1/motions/"+id(w.secretMotion(false))+"/vote", map[string]string{"choice": "no"})
+		}, 409},
+		{"ballot after the close (page)", func(w *world) *response {
+			return mem(w).form("/motions/"+id(w.secretMotion(true))+"/ballot", url.Values{"choice": {"no"}})
+		}, 409},
+		{"bulletin of an open vote", func(w *world) *response {
+			return mem(w).api("GET", "/api/v1/motions/"+id(w.secretMotion(false))+"/bulletin", nil)
+		}, 404},
 		{"close a closed vote", func(w *world) *response {
 			return w.founder.api("POST", "/api/v1/motions/"+id(w.motion("closed"))+"/vote/close", nil)
 		}, 409},
@@ -567,6 +586,12 @@ func TestNULCharacter(t *testing.T) {
 		{"sign-in handle not UTF-8 (form)", func(w *world) *response {
 			return w.anonymous().form("/login", url.Values{"handle": {"\xff"}, "password": {testPassword}})
 		}, 401},
+		{"receipt code", func(w *world) *response {
+			return w.actors[member].api("GET", "/api/v1/motions/"+id(w.secretMotion(true))+"/bulletin/receipts/ab%00cd", nil)
+		}, 200},
+		{"receipt code not UTF-8", func(w *world) *response {
+			return w.actors[member].api("GET", "/api/v1/motions/"+id(w.secretMotion(true))+"/bulletin/receipts/%ff", nil)
+		}, 200},
 		{"token id not UTF-8", func(w *world) *response { return w.actors[member].api("DELETE", "/api/v1/tokens/%ff", nil) }, 404},
 	}
 	runRequestCases(t, cases)

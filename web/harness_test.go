@@ -547,6 +547,24 @@ func (sc *scene) motion(state soviet.MotionState) int64 {
 	return m.ID
 }
 
+// secretMotion has Alice propose a motion in Putilov Works and the
+// founder open a secret vote on it; closed closes it (publishing its
+// bulletin).
+func (sc *scene) secretMotion(closed bool) int64 {
+	w := sc.w
+	w.t.Helper()
+	ctx := w.t.Context()
+	m, err := w.svc.ProposeMotion(ctx, sc.alice.id, soviet.MotionInput{Council: sc.putilov, Title: "Secret", Body: "By ballot."})
+	w.must(err)
+	_, err = w.svc.OpenVoteWith(ctx, sc.founder.id, m.ID, soviet.VoteOptions{Secrecy: soviet.Secret})
+	w.must(err)
+	if closed {
+		_, err = w.svc.CloseVote(ctx, sc.founder.id, m.ID)
+		w.must(err)
+	}
+	return m.ID
+}
+
 // invitation issues an invitation to Putilov Works and returns its id and
 // token.
 func (sc *scene) invitation() (int64, string) {
