@@ -200,8 +200,8 @@ func (s *Server) signOut(w http.ResponseWriter, r *http.Request) error {
 // newAPIToken makes a personal API token for an account.
 func (s *Server) newAPIToken(ctx context.Context, account int64, name string) (string, any, error) {
 	name = strings.TrimSpace(name)
-	if name == "" || len([]rune(name)) > 100 {
-		return "", nil, soviet.Errorf(soviet.ErrInvalid, "a token needs a name of 1 to 100 characters")
+	if err := soviet.ValidText("a token's name", name, 1, 100); err != nil {
+		return "", nil, err
 	}
 	secret, hash, err := s.svc.NewToken()
 	if err != nil {

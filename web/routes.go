@@ -38,7 +38,7 @@ func (s *Server) registerRoutes(mux *http.ServeMux) {
 	s.page(mux, route{Method: "POST", Path: "/signup", Summary: "Create an account", In: signupForm{}}, s.signupPost)
 	s.page(mux, route{Method: "GET", Path: "/account", Summary: "Your account, API tokens and password"}, s.accountPage)
 	s.page(mux, route{Method: "POST", Path: "/account/password", Summary: "Change your password", In: passwordForm{}}, s.passwordPost)
-	s.page(mux, route{Method: "POST", Path: "/account/tokens", Summary: "Create an API token", In: tokenForm{}}, s.tokenPost)
+	s.page(mux, route{Method: "POST", Path: "/account/tokens", Summary: "Create an API token (the page shows it once)", In: tokenForm{}, Status: 200}, s.tokenPost)
 	s.page(mux, route{Method: "POST", Path: "/account/tokens/{id}/delete", Summary: "Delete an API token"}, s.tokenDeletePost)
 	s.page(mux, route{Method: "GET", Path: "/federations/new", Summary: "New federation form"}, s.newFederationPage)
 	s.page(mux, route{Method: "POST", Path: "/federations", Summary: "Create a federation", In: federationForm{}}, s.federationPost)
@@ -59,7 +59,7 @@ func (s *Server) registerRoutes(mux *http.ServeMux) {
 	s.page(mux, route{Method: "GET", Path: "/offices/{id}", Summary: "An office and its holder's public record: offices, elections, roll-call votes"}, s.officePage)
 	s.page(mux, route{Method: "POST", Path: "/councils/{id}/links", Summary: "Send delegates to a higher council", In: linkForm{}}, s.linkPost)
 	s.page(mux, route{Method: "GET", Path: "/councils/{id}/invitations", Summary: "Invitations and join requests of a council"}, s.invitationsPage)
-	s.page(mux, route{Method: "POST", Path: "/councils/{id}/invitations", Summary: "Issue an invitation", In: invitationForm{}}, s.invitationPost)
+	s.page(mux, route{Method: "POST", Path: "/councils/{id}/invitations", Summary: "Issue an invitation (the page shows its link once)", In: invitationForm{}, Status: 201}, s.invitationPost)
 	s.page(mux, route{Method: "POST", Path: "/councils/{id}/join", Summary: "Ask to join a council", In: joinForm{}}, s.joinPost)
 	s.page(mux, route{Method: "POST", Path: "/councils/{id}/leave", Summary: "Leave a council"}, s.leavePost)
 	s.page(mux, route{Method: "POST", Path: "/councils/{id}/motions", Summary: "Propose a motion", In: motionForm{}}, s.motionPost)
@@ -73,7 +73,7 @@ func (s *Server) registerRoutes(mux *http.ServeMux) {
 	s.page(mux, route{Method: "POST", Path: "/motions/{id}/open", Summary: "Open the vote", In: openForm{}}, s.openPost)
 	s.page(mux, route{Method: "POST", Path: "/motions/{id}/close", Summary: "Close the vote"}, s.closePost)
 	s.page(mux, route{Method: "POST", Path: "/motions/{id}/vote", Summary: "Vote yes, no or abstain", In: voteForm{}}, s.votePost)
-	s.page(mux, route{Method: "POST", Path: "/motions/{id}/ballot", Summary: "Cast your secret ballot (final); shows the receipt once", In: voteForm{}}, s.ballotPost)
+	s.page(mux, route{Method: "POST", Path: "/motions/{id}/ballot", Summary: "Cast your secret ballot (final); shows the receipt once", In: voteForm{}, Status: 200}, s.ballotPost)
 	s.page(mux, route{Method: "GET", Path: "/motions/{id}/live", Summary: "Live tally of a motion (Server-Sent Events)", Stream: true}, s.motionLive)
 	s.page(mux, route{Method: "GET", Path: "/log", Summary: "The log head and recent events"}, s.logPage)
 	s.page(mux, route{Method: "GET", Path: "/static/{file...}", Summary: "Static files (CSS, htmx)"}, s.staticFile)
@@ -144,9 +144,9 @@ func (s *Server) registerRoutes(mux *http.ServeMux) {
 	s.api(mux, route{Method: "GET", Path: "/api/v1/log/proof/consistency", Summary: "Proof that the tree of one size extends the tree of a smaller one", Tag: "log", Out: proofResponse{},
 		Query: []queryParam{{"first", "integer", "the older tree size"}, {"second", "integer", "the newer tree size (default: current)"}}}, s.apiConsistency)
 
-	// Anything else under /api/ is a JSON 404, not an HTML page.
-	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) { s.apiError(w, r, errNoAPIRoute) })
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { s.pageError(w, r, errNoRoute) })
+	// Anything else is a 405 or 404: under /api/ as JSON, not an HTML page.
+	mux.HandleFunc("/api/", s.noRoute)
+	mux.HandleFunc("/", s.noRoute)
 }
 
 // api registers a JSON route.
