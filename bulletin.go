@@ -300,6 +300,7 @@ func (b *Bulletin) CheckLog(events iter.Seq2[Event, error]) ([]string, error) {
 	}
 	var (
 		opened, published, closed bool
+		electionSecret            bool
 		participants              int64
 	)
 	for ev, err := range events {
@@ -334,15 +335,22 @@ func (b *Bulletin) CheckLog(events iter.Seq2[Event, error]) ([]string, error) {
 				continue
 			}
 			opened = true
-			if p.Secrecy != Secret {
-				add("event %d opened election %d by roll call, not secret", ev.Seq, b.Vote)
-			}
+			electionSecret = p.Secrecy == Secret
 			if p.Method != b.Method {
 				add("event %d opened election %d to be counted by %s; the bulletin says %s", ev.Seq, b.Vote, p.Method, b.Method)
 			}
 		case *PollingOpened:
-			if p.Election == b.Vote && fmt.Sprintf("%x", ev.Hash) != b.Seed {
+			if p.Election != b.Vote {
+				continue
+			}
+			if fmt.Sprintf("%x", ev.Hash) != b.Seed {
 				add("the seed of election %d is the hash of event %d, not the bulletin's %q", b.Vote, ev.Seq, b.Seed)
+			}
+			if p.Secrecy != "" {
+				electionSecret = p.Secrecy == Secret
+			}
+			if !electionSecret {
+				add("event %d opened the vote of election %d by roll call, not secret", ev.Seq, b.Vote)
 			}
 		case *ElectionClosed:
 			if p.Election != b.Vote {

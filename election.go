@@ -213,6 +213,17 @@ func (s *Service) WithdrawCandidacy(ctx context.Context, actor, election int64) 
 // AdvanceElections does it.) With no more candidates than seats, they are
 // elected unopposed and no vote is held; with none, nominations stay open.
 func (s *Service) OpenPolling(ctx context.Context, actor, election int64) (Election, error) {
+	return s.OpenPollingWith(ctx, actor, election, "")
+}
+
+// OpenPollingWith is OpenPolling with the secretary's choice of a secret
+// or roll-call vote ("" keeps the charter's default for elections).
+func (s *Service) OpenPollingWith(ctx context.Context, actor, election int64, secrecy Secrecy) (Election, error) {
+	if secrecy != "" {
+		if err := secrecy.Validate(); err != nil {
+			return Election{}, err
+		}
+	}
 	// Actor 0 is the system inside AdvanceElections; from outside it is
 	// a visitor who has not signed in, who may not end nominations.
 	if actor == 0 {
@@ -221,13 +232,13 @@ func (s *Service) OpenPolling(ctx context.Context, actor, election int64) (Elect
 	var e Election
 	err := s.store.Transact(ctx, func(ctx context.Context, tx Tx) error {
 		var err error
-		e, err = openPolling(ctx, tx, actor, election)
+		e, err = openPolling(ctx, tx, actor, election, secrecy)
 		return err
 	})
 	return e, err
 }
 
-func openPolling(ctx context.Context, tx Tx, actor, election int64) (Election, error) {
+func openPolling(ctx context.Context, tx Tx, actor, election int64, secrecy Secrecy) (Election, error) {
 	e, c, roles, err := electionIn(ctx, tx, actor, election)
 	if err != nil {
 		return Election{}, err
@@ -266,11 +277,14 @@ func openPolling(ctx context.Context, tx Tx, actor, election int64) (Election, e
 		return closeElectionWith(ctx, tx, actor, e, elected, report)
 	}
 	deadline := tx.Now().Add(time.Duration(ch.ElectionDays) * 24 * time.Hour)
-	ev, err := tx.Append(ctx, actor, PollingOpened{Election: election, Deadline: deadline.UnixMicro()})
+	ev, err := tx.Append(ctx, actor, PollingOpened{Election: election, Deadline: deadline.UnixMicro(), Secrecy: secrecy})
 	if err != nil {
 		return Election{}, err
 	}
 	e.State, e.Deadline, e.Seed = Polling, time.UnixMicro(deadline.UnixMicro()), seedOf(ev)
+	if secrecy != "" {
+		e.Secret = secrecy == Secret
+	}
 	return e, nil
 }
 
@@ -614,7 +628,7 @@ func (s *Service) AdvanceElections(ctx context.Context) (int, error) {
 		for _, e := range due {
 			switch e.State {
 			case Nominating:
-				_, err = openPolling(ctx, tx, 0, e.ID)
+				_, err = openPolling(ctx, tx, 0, e.ID, "")
 			case Polling:
 				_, err = closeElection(ctx, tx, 0, e.ID)
 			}

@@ -89,6 +89,11 @@ func init() {
 			ON CONFLICT (election, account) DO NOTHING`, p.Election); err != nil {
 			return err
 		}
+		if p.Secrecy != "" {
+			if _, err := t.exec("UPDATE elections SET secret = ? WHERE id = ?", boolInt(p.Secrecy == soviet.Secret), p.Election); err != nil {
+				return err
+			}
+		}
 		_, err := t.exec("UPDATE elections SET state = ?, deadline = ?, seed = ? WHERE id = ?",
 			string(soviet.Polling), p.Deadline, fmt.Sprintf("%x", ev.Hash), p.Election)
 		return err

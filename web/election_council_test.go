@@ -536,12 +536,13 @@ func TestSecretElectionCouncil(t *testing.T) {
 				t.Fatalf("election %+v is not secret", ev.Election)
 			}
 			var rc soviet.Receipt
-			cw.api(f.Alice, "PUT", pathf("/api/v1/elections/%d/ballot", id), map[string][]int64{"ranking": {f.Alice, f.Bob}}).want(t, 201).decode(t, &rc)
+			cw.api(f.Alice, "PUT", pathf("/api/v1/elections/%d/ballot", id), map[string][]int64{"ranking": {f.Alice, f.Bob}}).refused(t, 409, "secret")
+			cw.api(f.Alice, "POST", pathf("/api/v1/elections/%d/secret-ballot", id), map[string][]int64{"ranking": {f.Alice, f.Bob}}).want(t, 201).decode(t, &rc)
 			if rc.Code == "" || rc.Vote != id {
 				t.Fatalf("receipt %+v", rc)
 			}
-			cw.api(f.Alice, "PUT", pathf("/api/v1/elections/%d/ballot", id), map[string][]int64{"ranking": {f.Bob}}).refused(t, 409, "final")
-			page := cw.post(f.Bob, at("/ballot"), url.Values{"rank": {strconv.FormatInt(f.Bob, 10)}}).want(t, 200).Body
+			cw.api(f.Alice, "POST", pathf("/api/v1/elections/%d/secret-ballot", id), map[string][]int64{"ranking": {f.Bob}}).refused(t, 409, "final")
+			page := cw.post(f.Bob, at("/secret-ballot"), url.Values{"rank": {strconv.FormatInt(f.Bob, 10)}}).want(t, 200).Body
 			if !strings.Contains(page, `id="receipt-code"`) {
 				t.Fatalf("the ballot form did not answer with the receipt: %.2000s", page)
 			}

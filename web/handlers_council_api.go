@@ -267,8 +267,22 @@ func (s *Server) apiWithdrawCandidacy(w http.ResponseWriter, r *http.Request) er
 	return s.noContent(w, r, func(actor, id int64) error { return s.svc.WithdrawCandidacy(r.Context(), actor, id) })
 }
 
+// pollingRequest optionally chooses a secret or roll-call vote; empty (or
+// no body) keeps the charter's default for elections.
+type pollingRequest struct {
+	Secrecy soviet.Secrecy `json:"secrecy,omitempty"`
+}
+
 func (s *Server) apiOpenPolling(w http.ResponseWriter, r *http.Request) error {
-	return s.electionStep(w, r, s.svc.OpenPolling)
+	var req pollingRequest
+	if r.ContentLength != 0 {
+		if err := decodeJSON(w, r, &req); err != nil {
+			return err
+		}
+	}
+	return s.electionStep(w, r, func(ctx context.Context, actor, id int64) (soviet.Election, error) {
+		return s.svc.OpenPollingWith(ctx, actor, id, req.Secrecy)
+	})
 }
 
 func (s *Server) apiCloseElection(w http.ResponseWriter, r *http.Request) error {
@@ -297,23 +311,31 @@ func (s *Server) apiElectionBallot(w http.ResponseWriter, r *http.Request) error
 	if err := decodeJSON(w, r, &req); err != nil {
 		return err
 	}
-	e, err := s.db.Election(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	if e.Secret {
-		rc, err := s.svc.CastRankedBallot(r.Context(), actorOf(r).ID, id, req.Ranking)
-		if err != nil {
-			return err
-		}
-		w.Header().Set("Cache-Control", "no-store")
-		writeJSON(w, http.StatusCreated, rc)
-		return nil
-	}
 	if err := s.svc.CastRanking(r.Context(), actorOf(r).ID, id, req.Ranking); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// apiElectionSecretBallot casts a secret ranked ballot; the receipt is
+// returned once.
+func (s *Server) apiElectionSecretBallot(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var req rankingRequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		return err
+	}
+	rc, err := s.svc.CastRankedBallot(r.Context(), actorOf(r).ID, id, req.Ranking)
+	if err != nil {
+		return err
+	}
+	s.metrics.votes.Inc()
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusCreated, rc)
 	return nil
 }
 
