@@ -122,4 +122,3 @@ func scanID(s scanner) (int64, error) {
 	var id int64
 	return id, s.Scan(&id)
 }
-
