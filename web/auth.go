@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
@@ -209,8 +210,13 @@ func (s *Server) newAPIToken(ctx context.Context, account int64, name string) (s
 	}
 	token := tokenPrefix + secret
 	hash = soviet.HashToken(token)
-	id := secret[:8]
-	tok, err := s.db.CreateAPIToken(ctx, account, id, name, hash)
+	// The id names the token in URLs and logs: random, not a piece of
+	// the secret.
+	idBytes := make([]byte, 8)
+	if _, err := rand.Read(idBytes); err != nil {
+		return "", nil, err
+	}
+	tok, err := s.db.CreateAPIToken(ctx, account, hex.EncodeToString(idBytes), name, hash)
 	return token, tok, err
 }
 

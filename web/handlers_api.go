@@ -192,12 +192,16 @@ type headResponse struct {
 
 type eventJSON struct {
 	Seq     int64     `json:"seq"`
-	Time    time.Time `json:"time"`
-	Actor   int64     `json:"actor"`
-	Type    string    `json:"type"`
-	Payload any       `json:"payload"`
+	Time    time.Time `json:"time,omitzero"`
+	Actor   int64     `json:"actor,omitempty"`
+	Type    string    `json:"type,omitempty"`
+	Payload any       `json:"payload,omitempty"`
 	Prev    string    `json:"prev"`
 	Hash    string    `json:"hash"`
+	// Redacted: the event is not for this reader (another federation's,
+	// or a roll-call choice they may not see); only its hashes are given,
+	// enough to check the tree.
+	Redacted bool `json:"redacted,omitempty"`
 }
 
 type eventsResponse struct {
