@@ -66,7 +66,7 @@ func New(cfg Config) (*Server, error) {
 		db:      cfg.Store,
 		log:     cfg.Logger,
 		version: cfg.Version,
-		pw:      cfg.Password.orDefault(),
+		pw:      cfg.Password.OrDefault(),
 		secure:  cfg.SecureCookies,
 		now:     cfg.Now,
 		limiter: newLimiter(),
