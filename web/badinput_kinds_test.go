@@ -54,7 +54,8 @@ func TestBadInputKinds(t *testing.T) {
 			{f.Founder, "POST", mp, map[string]any{"title": "x", "origin": 999999}, 400, "no motion 999999 to take up"},
 			{f.Founder, "POST", mp, map[string]any{"title": "x", "origin": local.ID}, 400, "takes up a motion of another council"},
 			// Forwarding.
-			{f.Founder, "POST", fw(local.ID), map[string]any{}, 400, "does not send delegates to council 0"},
+			{f.Founder, "POST", fw(local.ID), map[string]any{}, 400, `field "to" is required`},
+			{f.Founder, "POST", fw(local.ID), map[string]any{"to": 0}, 400, "does not send delegates to council 0"},
 			{f.Founder, "POST", fw(local.ID), map[string]any{"to": f.Fleet}, 400, "does not send delegates to"},
 			{f.Founder, "POST", fw(local.ID), map[string]any{"to": "up"}, 400, "to"},
 			{f.Founder, "POST", fw(local.ID), map[string]any{"to": f.Soviet, "with": "love"}, 400, "with"},
