@@ -83,11 +83,15 @@ func onlyKeys(obj map[string]json.RawMessage, allowed []string, required ...stri
 	return true
 }
 
-// validVote is the oracle for PUT /api/v1/motions/{id}/vote: the body is
-// {"choice": "yes" | "no" | "abstain"}.
+// validVote is the oracle for PUT /api/v1/motions/{id}/vote on a vote
+// that is not weighted: the body is {"choice": "yes" | "no" | "abstain"};
+// a split (of a weighted vote) may only be null.
 func validVote(body []byte) (soviet.Choice, bool) {
 	obj, ok := jsonObject(body)
-	if !ok || !onlyKeys(obj, []string{"choice"}, "choice") {
+	if !ok || !onlyKeys(obj, []string{"choice", "split"}, "choice") {
+		return "", false
+	}
+	if raw, ok := obj["split"]; ok && string(raw) != "null" {
 		return "", false
 	}
 	c, ok := jsonString(obj["choice"])
@@ -110,13 +114,53 @@ func text(s string, min, max int) bool {
 	return n >= min && n <= max
 }
 
-// validMotion is the oracle for POST /api/v1/councils/{id}/motions: a
-// title of 1 to 300 characters, an optional body of at most 100,000, an
-// optional majority.
-func validMotion(body []byte) bool {
+// jsonInt reads a JSON value that must be an integer (or null, read as
+// 0).
+func jsonInt(raw json.RawMessage) (int64, bool) {
+	var n int64
+	return n, json.Unmarshal(raw, &n) == nil
+}
+
+// validMotion is the oracle for POST /api/v1/councils/{id}/motions by a
+// member of a base council: a title of 1 to 300 characters, an optional
+// body of at most 100,000, an optional majority. The fields of the motions
+// that act are valid only as an ordinary motion has them (kind empty or
+// "ordinary"; no target, instruction or charter): the fuzzed council has
+// no delegate to recall, no council above with a motion to mandate on, no
+// committee decision to overturn, and is not where the charter changes.
+// An origin is valid when originOK says it names a motion to take up.
+func validMotion(body []byte, originOK func(int64) bool) bool {
 	obj, ok := jsonObject(body)
-	if !ok || !onlyKeys(obj, []string{"title", "body", "majority"}, "title") {
+	if !ok || !onlyKeys(obj, []string{"title", "body", "majority", "kind", "target", "instruction", "charter", "origin"}, "title") {
 		return false
+	}
+	for k, raw := range obj {
+		if string(raw) == "null" {
+			if k == "charter" { // a pointer: null is its absence
+				continue
+			}
+			return false
+		}
+		switch k {
+		case "kind":
+			if kind, ok := jsonString(raw); !ok || (kind != "" && kind != "ordinary") {
+				return false
+			}
+		case "instruction":
+			if in, ok := jsonString(raw); !ok || in != "" {
+				return false
+			}
+		case "target":
+			if n, ok := jsonInt(raw); !ok || n != 0 {
+				return false
+			}
+		case "origin":
+			if n, ok := jsonInt(raw); !ok || (n != 0 && !originOK(n)) {
+				return false
+			}
+		case "charter":
+			return false
+		}
 	}
 	if title, ok := jsonString(obj["title"]); !ok || !text(title, 1, 300) {
 		return false
@@ -187,6 +231,7 @@ var voteSeeds = []string{
 	`{"choice":"YES"}`, `{"Choice":"yes"}`, `{"choice":"yes","choice":"no"}`, `{"choice":null}`, `{"choice":1}`,
 	`{"choice":["yes"]}`, `{}`, `null`, `[]`, `"yes"`, ``, `{"choice":"yes"} {}`, `{"choice":"yes"`, `{"choice":"yes","x":1}`,
 	"{\"choice\":\"y\xffes\"}", `{"choice":"\ud800"}`, "\xef\xbb\xbf{\"choice\":\"yes\"}", `{"choice":"yes "}`,
+	`{"choice":"no","split":null}`, `{"split":{"yes":1}}`, `{"choice":"yes","split":{"yes":1}}`, `{"choice":"split"}`,
 }
 
 // FuzzVoteJSON fuzzes the body of PUT /api/v1/motions/{id}/vote.
@@ -245,6 +290,9 @@ var motionSeeds = []string{
 	`{"title":"T","Title":"U"}`, `{"title":"T","title":"U"}`, `{"TITLE":"T"}`, `{"title":"T","extra":true}`,
 	`{"title":["T"]}`, `{"body":"no title"}`, `{}`, `null`, `[]`, ``, `{"title":"T"}x`, "{\"title\":\"\xc3\x28\"}",
 	`{"title":"<script>alert(1)</script>","body":"<img src=x onerror=alert(1)>"}`, `{"title":"\u0000"}`,
+	`{"title":"T","kind":"ordinary","target":0,"instruction":"","charter":null,"origin":0}`, `{"title":"T","origin":null}`, `{"title":"T","kind":"recall","target":1}`,
+	`{"title":"T","kind":"decree"}`, `{"title":"T","target":1.5}`, `{"title":"T","origin":999999}`, `{"title":"T","charter":{}}`,
+	`{"title":"T","kind":"charter","charter":{"version":2}}`, `{"title":"T","instruction":"yes"}`,
 }
 
 // FuzzMotionJSON fuzzes the body of POST /api/v1/councils/{id}/motions.
@@ -259,7 +307,14 @@ func FuzzMotionJSON(f *testing.F) {
 			before := w.size()
 			rec := serve(w, w.actors[member], "POST", "/api/v1/councils/"+id(w.putilov)+"/motions", body)
 			after := w.size()
-			valid := validMotion(body)
+			valid := validMotion(body, func(origin int64) bool {
+				m, err := w.db.Motion(t.Context(), origin)
+				if err != nil {
+					return false
+				}
+				c, err := w.db.Council(t.Context(), m.Council)
+				return err == nil && c.Federation == w.fed && c.ID != w.putilov
+			})
 			checkAnswer(t, rec, valid, body, before, after)
 			if valid && rec.Code != http.StatusCreated {
 				t.Fatalf("%d for the valid body %q: %s", rec.Code, body, rec.Body)
