@@ -71,6 +71,8 @@ func TestDirectRecallAPI(t *testing.T) {
 		f := cw.f
 		offices := cw.seatPutilov()
 		workers := cw.members(f.Putilov, "worker", 2) // five members: three sign
+		cw.page(f.Alice, pathf("/councils/%d", f.Putilov)).want(t, 200).has(t, `id="direct-recall-note"`)
+		cw.page(f.Alice, pathf("/offices/%d", offices[f.Bob])).want(t, 200).has(t, `id="direct-recall-note"`)
 		r := cw.propose(f.Founder, f.Putilov, map[string]any{"kind": "recall", "target": offices[f.Bob]})
 		if mv := cw.motion(f.Alice, r.ID); mv.Recall == nil || mv.Recall.Direct != 3 || mv.Recall.Needed != 5 {
 			t.Fatalf("a direct recall's petition %+v", mv.Recall)
@@ -85,6 +87,7 @@ func TestDirectRecallAPI(t *testing.T) {
 			t.Fatalf("offices after the direct recall %v", got)
 		}
 		cw.page(f.Alice, pathf("/motions/%d", r.ID)).want(t, 200).has(t, `id="direct-recall"`, `id="recalled"`)
+		cw.page(f.Alice, pathf("/councils/%d", f.Putilov)).want(t, 200).has(t, `id="direct-recall-note"`)
 	})
 }
 

@@ -841,6 +841,13 @@ func (s *Server) apiWithdraw(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiOpen(w http.ResponseWriter, r *http.Request) error {
+	return s.openVote(w, r, s.svc.OpenVoteWith)
+}
+
+// openVote opens the vote on the motion in the path with open (by its
+// council, or by referendum) and the request's options, and answers with
+// the motion.
+func (s *Server) openVote(w http.ResponseWriter, r *http.Request, open func(ctx context.Context, actor, motion int64, opts soviet.VoteOptions) (soviet.Motion, error)) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -849,7 +856,7 @@ func (s *Server) apiOpen(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.svc.OpenVoteWith(r.Context(), actorOf(r).ID, id, opts); err != nil {
+	if _, err := open(r.Context(), actorOf(r).ID, id, opts); err != nil {
 		return err
 	}
 	resp, _, err := s.motionView(r, id)

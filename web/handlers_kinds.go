@@ -77,6 +77,9 @@ type councilKinds struct {
 	Decisions []store.DecisionRow
 	// Top: the federation's top council, where the charter changes.
 	Top bool
+	// DirectRecall: the charter lets a majority of the constituents
+	// signing remove a delegate at once.
+	DirectRecall bool
 }
 
 // loadCouncilKinds loads the recalls, mandates, committee decisions and
@@ -115,6 +118,11 @@ func (s *Server) loadCouncilKinds(ctx context.Context, c soviet.Council, all []s
 	}
 	top, ok := topCouncil(all)
 	k.Top = ok && top.ID == c.ID
+	ch, err := s.db.Charter(ctx, c.Federation)
+	if err != nil {
+		return nil, err
+	}
+	k.DirectRecall = ch.DirectRecall
 	return k, nil
 }
 
@@ -150,6 +158,9 @@ type officeKinds struct {
 	// CanSign: the actor may sign its petitions.
 	CanRecall bool
 	CanSign   bool
+	// DirectRecall: the charter lets a majority of the constituents
+	// signing remove the delegate at once.
+	DirectRecall bool
 }
 
 func (s *Server) loadOfficeKinds(r *http.Request, o store.OfficeRow) (*officeKinds, error) {
@@ -173,6 +184,15 @@ func (s *Server) loadOfficeKinds(r *http.Request, o store.OfficeRow) (*officeKin
 		return nil, err
 	}
 	k.CanSign = soviet.Allowed(soviet.ActSupport, roles)
+	body, err := s.db.Council(ctx, o.Body)
+	if err != nil {
+		return nil, err
+	}
+	ch, err := s.db.Charter(ctx, body.Federation)
+	if err != nil {
+		return nil, err
+	}
+	k.DirectRecall = ch.DirectRecall
 	k.CanRecall = o.Active() && len(open) == 0 && soviet.Allowed(soviet.ActPropose, roles)
 	return k, nil
 }

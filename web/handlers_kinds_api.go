@@ -65,23 +65,7 @@ func (s *Server) apiForward(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiReferendum(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	opts, err := voteOptionsOf(w, r)
-	if err != nil {
-		return err
-	}
-	if _, err := s.svc.ReferToReferendum(r.Context(), actorOf(r).ID, id, opts); err != nil {
-		return err
-	}
-	resp, _, err := s.motionView(r, id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, resp)
-	return nil
+	return s.openVote(w, r, s.svc.ReferToReferendum)
 }
 
 func (s *Server) apiRecalls(w http.ResponseWriter, r *http.Request) error {

@@ -20,7 +20,7 @@ func TestRecallPages(t *testing.T) {
 		offices := cw.seatPutilov()
 		workers := cw.members(f.Putilov, "worker", 4) // seven members: two signatures
 		council := pathf("/councils/%d", f.Putilov)
-		cw.page(workers[0], council).want(t, 200).has(t, `id="our-delegates"`, "Start a recall", pathf(`name="target" value="%d"`, offices[f.Bob]),
+		cw.page(workers[0], council).want(t, 200).lacks(t, `id="direct-recall-note"`).has(t, `id="our-delegates"`, "Start a recall", pathf(`name="target" value="%d"`, offices[f.Bob]),
 			pathf(`href="/councils/%d/delegates/votes"`, f.Putilov))
 		res := cw.post(workers[0], council+"/motions", url.Values{"kind": {"recall"}, "target": {pathf("%d", offices[f.Bob])}}).want(t, 303)
 		recall := res.Location
