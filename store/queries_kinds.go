@@ -153,8 +153,10 @@ func (db *DB) MandatesReceived(ctx context.Context, council int64) ([]MandateRow
 type PendingAbove struct {
 	Motion   soviet.Motion `json:"motion"`
 	BodyName string        `json:"body_name"`
-	// Mandate is the council's mandate on it so far ("" for none).
-	Mandate soviet.Choice `json:"mandate,omitempty"`
+	// Mandate is the council's mandate on it so far ("" for none);
+	// Proposed a mandate motion on it not yet decided (0 for none).
+	Mandate  soviet.Choice `json:"mandate,omitempty"`
+	Proposed int64         `json:"proposed,omitempty"`
 }
 
 // PendingAbove returns the motions pending (gathering supporters, in
@@ -163,10 +165,12 @@ func (db *DB) PendingAbove(ctx context.Context, council int64) ([]PendingAbove, 
 	rows, err := list(ctx, db, func(s scanner) (PendingAbove, error) {
 		var p PendingAbove
 		var mandate string
-		m, err := scanMotion(withMore{s, []any{&p.BodyName, &mandate}})
+		m, err := scanMotion(withMore{s, []any{&p.BodyName, &mandate, &p.Proposed}})
 		p.Motion, p.Mandate = m, soviet.Choice(mandate)
 		return p, err
-	}, "SELECT "+prefix("m", motionCols)+`, b.name, COALESCE(md.instruction, '')
+	}, "SELECT "+prefix("m", motionCols)+`, b.name, COALESCE(md.instruction, ''),
+		COALESCE((SELECT MIN(x.id) FROM motions x WHERE x.kind = 'mandate' AND x.target = m.id AND x.council = l.from_council
+			AND x.state IN ('submitted', 'debate', 'voting')), 0)
 		FROM council_links l JOIN motions m ON m.council = l.to_council JOIN councils b ON b.id = m.council
 		LEFT JOIN mandates md ON md.council = l.from_council AND md.motion = m.id
 		WHERE l.from_council = ? AND m.state IN ('submitted', 'debate', 'voting') ORDER BY b.name, m.id DESC`, council)

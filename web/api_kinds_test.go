@@ -109,6 +109,10 @@ func TestMandateAPI(t *testing.T) {
 		if md.Kind != soviet.MandateMotion || md.Instruction != soviet.Yes || md.Title == "" {
 			t.Fatalf("mandate motion %+v", md)
 		}
+		cw.api(f.Founder, "GET", pathf("/api/v1/councils/%d/mandates", f.Putilov), nil).want(t, 200).decode(t, &ms)
+		if ms.Pending[0].Proposed != md.ID {
+			t.Fatalf("the pending motion does not name the mandate proposed on it: %+v", ms.Pending[0])
+		}
 		if res := cw.vote(md.ID, map[int64]soviet.Choice{f.Founder: soviet.Yes, f.Alice: soviet.Yes, f.Bob: soviet.Yes}); !res.Adopted {
 			t.Fatalf("mandate vote %+v", res)
 		}

@@ -272,7 +272,7 @@ func (s *Server) loadMotionKinds(r *http.Request, p *motionPage) (*motionKinds, 
 			}
 		}
 		k.CanForward = len(k.Higher) > 0 && (m.State == soviet.Debate || m.State == soviet.Adopted) && soviet.Allowed(soviet.ActForward, p.Roles)
-		if me := actorOf(r).ID; me != 0 && m.State != soviet.Withdrawn {
+		if me := actorOf(r).ID; me != 0 && p.Council.Kind == soviet.Base && m.State != soviet.Withdrawn {
 			ms, err := s.db.Memberships(ctx, me)
 			if err != nil {
 				return nil, err
