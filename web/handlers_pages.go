@@ -83,6 +83,14 @@ type (
 	voteForm struct {
 		Choice string `json:"choice"`
 	}
+	// splitVoteForm is a roll-call vote: a choice, or in a weighted vote
+	// the choice "split" with the parts of the voter's weight.
+	splitVoteForm struct {
+		Choice  string `json:"choice"` // yes, no, abstain or split
+		Yes     string `json:"yes,omitempty"`
+		No      string `json:"no,omitempty"`
+		Abstain string `json:"abstain,omitempty"`
+	}
 )
 
 // form parses a form post within maxBody.

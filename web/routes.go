@@ -75,7 +75,7 @@ func (s *Server) registerRoutes(mux *http.ServeMux) {
 	s.page(mux, route{Method: "POST", Path: "/motions/{id}/withdraw", Summary: "Withdraw your motion"}, s.withdrawPost)
 	s.page(mux, route{Method: "POST", Path: "/motions/{id}/open", Summary: "Open the vote", In: openForm{}}, s.openPost)
 	s.page(mux, route{Method: "POST", Path: "/motions/{id}/close", Summary: "Close the vote"}, s.closePost)
-	s.page(mux, route{Method: "POST", Path: "/motions/{id}/vote", Summary: "Vote yes, no or abstain; or, in a weighted vote, split your weight (choice split with parts yes, no, abstain)", In: voteForm{}}, s.votePost)
+	s.page(mux, route{Method: "POST", Path: "/motions/{id}/vote", Summary: "Vote yes, no or abstain; or, in a weighted vote, split your weight (choice split with parts yes, no, abstain)", In: splitVoteForm{}}, s.votePost)
 	s.page(mux, route{Method: "POST", Path: "/motions/{id}/forward", Summary: "Forward the motion to a council above (secretary)", In: forwardForm{}}, s.forwardPost)
 	s.page(mux, route{Method: "POST", Path: "/motions/{id}/referendum", Summary: "Refer the motion to a referendum of every member below (secretary of a delegate council)", In: referendumForm{}}, s.referendumPost)
 	s.page(mux, route{Method: "POST", Path: "/motions/{id}/ballot", Summary: "Cast your secret ballot (final); shows the receipt once", In: voteForm{}, Status: 200}, s.ballotPost)
