@@ -59,6 +59,8 @@ const (
 	ActNominate        Action = "nominate a candidate"
 	ActCreateFaction   Action = "found a faction"
 	ActDeclareFaction  Action = "declare a faction"
+	ActImportMembers   Action = "import members"
+	ActRebalance       Action = "apportion every council's seats again"
 )
 
 // voters are the roles that vote in a council: members of a base council,
@@ -88,6 +90,8 @@ var policy = map[Action]Role{
 	ActNominate:        voters,
 	ActCreateFaction:   RoleFederationMember | RoleFounder,
 	ActDeclareFaction:  RoleFederationMember,
+	ActImportMembers:   RoleFounder,
+	ActRebalance:       RoleFederationMember | RoleFounder,
 }
 
 // who names the roles for an error message.

@@ -15,6 +15,7 @@ import (
 
 func init() {
 	for _, p := range []projection{
+		{"council_above", "council, above"},
 		{"delegations", "body, constituency"},
 		{"seat_tables", "body"},
 		{"seat_history", "seq, body, constituency"},
@@ -141,40 +142,37 @@ const upward = `WITH RECURSIVE up(id) AS (SELECT CAST(? AS BIGINT) UNION SELECT 
 const downward = `WITH RECURSIVE down(id) AS (SELECT CAST(? AS BIGINT) UNION SELECT l.from_council FROM council_links l JOIN down ON l.to_council = down.id) `
 
 // countMember adds delta to a base council's members and to the members
-// represented by it and every council above it.
+// represented by it and every council above it. The councils above are one
+// index read; the update names them, so that no engine builds a temporary
+// table for it.
 func countMember(t *tx, council int64, delta int) error {
-	if _, err := t.exec("UPDATE councils SET members = members + ? WHERE id = ?", delta, council); err != nil {
-		return err
-	}
-	_, err := t.exec(upward+"UPDATE councils SET represented = represented + ? WHERE id IN (SELECT id FROM up)", council, delta)
-	return err
-}
-
-// recountRepresented recomputes the members represented by council and by
-// every council above it, after a link changed the graph below them.
-func recountRepresented(t *tx, council int64) error {
-	rows, err := t.query(upward+"SELECT id FROM up", council)
+	ids, err := txList(t, scanID, "SELECT above FROM council_above WHERE council = ?", council)
 	if err != nil {
 		return err
 	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
+	args := make([]any, 0, 4+len(ids))
+	args = append(args, delta, council, delta, council)
 	for _, id := range ids {
-		if _, err := t.exec(downward+`UPDATE councils SET represented =
-			(SELECT COALESCE(SUM(c.members), 0) FROM councils c WHERE c.kind = 'base' AND c.id IN (SELECT id FROM down))
-			WHERE id = ?`, id, id); err != nil {
-			return err
-		}
+		args = append(args, id)
 	}
-	return nil
+	_, err = t.exec(`UPDATE councils SET represented = represented + ?, members = members + CASE WHEN id = ? THEN ? ELSE 0 END
+		WHERE id IN (?`+strings.Repeat(", ?", len(ids))+")", args...)
+	return err
+}
+
+func scanID(s scanner) (int64, error) {
+	var id int64
+	return id, s.Scan(&id)
+}
+
+// recountRepresented recomputes the members represented by council and by
+// every council above it, after a link brought members under them.
+func recountRepresented(t *tx, council int64) error {
+	_, err := t.exec(`UPDATE councils SET represented =
+		(SELECT COALESCE(SUM(c.members), 0) FROM council_above a JOIN councils c ON c.id = a.council
+		WHERE a.above = councils.id AND c.kind = 'base')
+		WHERE id IN (SELECT CAST(? AS BIGINT) UNION SELECT above FROM council_above WHERE council = ?)`, council, council)
+	return err
 }
 
 // Represented implements soviet.Tx.
@@ -182,6 +180,32 @@ func (t *tx) Represented(ctx context.Context, council int64) (int64, error) {
 	var n int64
 	err := t.queryRow("SELECT represented FROM councils WHERE id = ?", council).Scan(&n)
 	return n, notFound(err, "council", council)
+}
+
+// Constituents implements soviet.Tx.
+func (t *tx) Constituents(ctx context.Context, body int64) ([]soviet.Constituent, error) {
+	return txList(t, func(s scanner) (soviet.Constituent, error) {
+		var c soviet.Constituent
+		var err error
+		c.Council, err = scanCouncil(withMore{s, []any{&c.Represented}})
+		return c, err
+	}, "SELECT "+prefix("c", councilCols)+`, c.represented FROM council_links l JOIN councils c ON c.id = l.from_council
+		WHERE l.to_council = ? ORDER BY c.id`, body)
+}
+
+// LinksAbove implements soviet.Tx.
+func (t *tx) LinksAbove(ctx context.Context, council int64) ([]soviet.Link, error) {
+	return txList(t, func(s scanner) (soviet.Link, error) {
+		var l soviet.Link
+		return l, s.Scan(&l.From, &l.To)
+	}, `SELECT from_council, to_council FROM council_links
+		WHERE from_council IN (SELECT CAST(? AS BIGINT) UNION SELECT above FROM council_above WHERE council = ?)
+		ORDER BY from_council, to_council`, council, council)
+}
+
+// Councils implements soviet.Tx.
+func (t *tx) Councils(ctx context.Context, federation int64, kind soviet.CouncilKind) ([]soviet.Council, error) {
+	return txList(t, scanCouncil, "SELECT "+councilCols+" FROM councils WHERE federation = ? AND kind = ? ORDER BY id", federation, string(kind))
 }
 
 // Delegations implements soviet.Tx.
@@ -228,10 +252,9 @@ func (t *tx) HoldsOffice(ctx context.Context, body, account int64) (bool, error)
 
 // IsConstituent implements soviet.Tx.
 func (t *tx) IsConstituent(ctx context.Context, council, account int64) (bool, error) {
-	return t.exists(`WITH RECURSIVE up(id) AS (
-		SELECT m.council FROM members m JOIN councils c ON c.federation = m.federation WHERE c.id = ? AND m.account = ?
-		UNION SELECT l.to_council FROM council_links l JOIN up ON l.from_council = up.id)
-		SELECT 1 FROM up WHERE id = ?`, council, account, council)
+	return t.exists(`SELECT 1 FROM members m JOIN councils c ON c.federation = m.federation
+		WHERE c.id = ? AND m.account = ? AND (m.council = c.id
+		OR EXISTS (SELECT 1 FROM council_above a WHERE a.council = m.council AND a.above = c.id))`, council, account)
 }
 
 // Secretaries implements soviet.Tx.

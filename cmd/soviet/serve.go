@@ -146,9 +146,15 @@ func cmdMigrate(ctx context.Context, e *env, args []string) error {
 func cmdVerify(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "verify", "[flags]")
 	dsn := dbFlag(e, fs)
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the check to this file")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	stop, err := profile(*cpuprofile)
+	if err != nil {
+		return err
+	}
+	defer stop()
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q", fs.Arg(0))
 	}
