@@ -142,23 +142,47 @@ const upward = `WITH RECURSIVE up(id) AS (SELECT CAST(? AS BIGINT) UNION SELECT 
 const downward = `WITH RECURSIVE down(id) AS (SELECT CAST(? AS BIGINT) UNION SELECT l.from_council FROM council_links l JOIN down ON l.to_council = down.id) `
 
 // countMember adds delta to a base council's members and to the members
-// represented by it and every council above it. The councils above are one
-// index read; the update names them, so that no engine builds a temporary
-// table for it.
+// represented by it and every council above it: one update by primary key
+// each, which costs less than any single statement that would need a
+// temporary table (a recursive query, IN, UPDATE … FROM).
 func countMember(t *tx, council int64, delta int) error {
-	ids, err := txList(t, scanID, "SELECT above FROM council_above WHERE council = ?", council)
+	above, err := t.councilsAbove(council)
 	if err != nil {
 		return err
 	}
-	args := make([]any, 0, 4+len(ids))
-	args = append(args, delta, council, delta, council)
-	for _, id := range ids {
-		args = append(args, id)
+	if _, err := t.exec("UPDATE councils SET members = members + ?, represented = represented + ? WHERE id = ?", delta, delta, council); err != nil {
+		return err
 	}
-	_, err = t.exec(`UPDATE councils SET represented = represented + ?, members = members + CASE WHEN id = ? THEN ? ELSE 0 END
-		WHERE id IN (?`+strings.Repeat(", ?", len(ids))+")", args...)
-	return err
+	for _, id := range above {
+		if _, err := t.exec("UPDATE councils SET represented = represented + ? WHERE id = ?", delta, id); err != nil {
+			return err
+		}
+	}
+	return nil
 }
+
+// councilsAbove returns the councils council sends delegates to, directly
+// or not. The transaction keeps what it read until a link changes them
+// (aboveChanged): a bulk import or the replay of one counts thousands of
+// members into the same council.
+func (t *tx) councilsAbove(council int64) ([]int64, error) {
+	if ids, ok := t.above[council]; ok {
+		return ids, nil
+	}
+	ids, err := txList(t, scanID, "SELECT above FROM council_above WHERE council = ? ORDER BY above", council)
+	if err != nil {
+		return nil, err
+	}
+	if t.above == nil {
+		t.above = map[int64][]int64{}
+	}
+	t.above[council] = ids
+	return ids, nil
+}
+
+// aboveChanged forgets what councilsAbove read: every write to
+// council_above calls it.
+func (t *tx) aboveChanged() { t.above = nil }
 
 func scanID(s scanner) (int64, error) {
 	var id int64

@@ -81,6 +81,7 @@ func apply(t *tx, ev soviet.Event, p soviet.Payload) error {
 			ON CONFLICT (council, above) DO NOTHING`, p.From, p.From, p.To, p.To); err != nil {
 			return err
 		}
+		t.aboveChanged()
 		// A council that represents no one adds no one above it (every
 		// base council below it is empty): the common case of a new
 		// council, which needs no recount.
