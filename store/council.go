@@ -142,23 +142,21 @@ const upward = `WITH RECURSIVE up(id) AS (SELECT CAST(? AS BIGINT) UNION SELECT 
 const downward = `WITH RECURSIVE down(id) AS (SELECT CAST(? AS BIGINT) UNION SELECT l.from_council FROM council_links l JOIN down ON l.to_council = down.id) `
 
 // countMember adds delta to a base council's members and to the members
-// represented by it and every council above it: one update by primary key
-// each, which costs less than any single statement that would need a
-// temporary table (a recursive query, IN, UPDATE … FROM).
+// represented by it and every council above it, in one update that names
+// them all (the councils above are known: councilsAbove).
 func countMember(t *tx, council int64, delta int) error {
 	above, err := t.councilsAbove(council)
 	if err != nil {
 		return err
 	}
-	if _, err := t.exec("UPDATE councils SET members = members + ?, represented = represented + ? WHERE id = ?", delta, delta, council); err != nil {
-		return err
-	}
+	args := make([]any, 0, 4+len(above))
+	args = append(args, delta, council, delta, council)
 	for _, id := range above {
-		if _, err := t.exec("UPDATE councils SET represented = represented + ? WHERE id = ?", delta, id); err != nil {
-			return err
-		}
+		args = append(args, id)
 	}
-	return nil
+	_, err = t.exec(`UPDATE councils SET represented = represented + ?, members = members + CASE WHEN id = ? THEN ? ELSE 0 END
+		WHERE id IN (?`+strings.Repeat(", ?", len(above))+")", args...)
+	return err
 }
 
 // councilsAbove returns the councils council sends delegates to, directly
