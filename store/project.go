@@ -50,8 +50,7 @@ func apply(t *tx, ev soviet.Event, p soviet.Payload) error {
 	case soviet.InstanceCreated:
 		_, err = t.exec("INSERT INTO instance (id, software, version, created) VALUES (1, ?, ?, ?)", p.Software, p.Version, at)
 	case soviet.AccountCreated:
-		_, err = t.exec("INSERT INTO accounts (id, handle, name, founder, created) VALUES (?, ?, ?, ?, ?)",
-			ev.Seq, p.Handle, p.Name, boolInt(p.Founder), at)
+		_, err = t.exec("INSERT INTO accounts ("+accountRowCols+") VALUES (?, ?, ?, ?, ?)", accountRow(ev, p)...)
 	case soviet.FederationCreated:
 		if _, err = t.exec("INSERT INTO federations (id, name, founder, created) VALUES (?, ?, ?, ?)",
 			ev.Seq, p.Name, ev.Actor, at); err != nil {
@@ -136,9 +135,7 @@ func apply(t *tx, ev soviet.Event, p soviet.Payload) error {
 		if err = countMember(t, p.Council, 1); err != nil {
 			return err
 		}
-		if p.Invitation != 0 {
-			_, err = t.exec("UPDATE invitations SET accepted_by = ?, accepted = ? WHERE id = ?", p.Account, at, p.Invitation)
-		}
+		err = invitationAccepted(t, ev, p)
 	case soviet.MemberLeft:
 		var res sql.Result
 		if res, err = t.exec("DELETE FROM members WHERE account = ? AND council = ?", p.Account, p.Council); err != nil {

@@ -54,13 +54,14 @@ type DB struct {
 	log    *slog.Logger
 	now    func() time.Time
 
-	maxBatch int
-	jobs     chan *job
-	quit     chan struct{}
-	stopped  chan struct{}
-	rstmts   sync.Map     // query → *sql.Stmt on the reader pool (SQLite)
-	closeMu  sync.RWMutex // held to queue a job; Close takes it to stop queuing
-	closed   bool
+	maxBatch  int
+	noBatches bool // verify replays every event alone (tests)
+	jobs      chan *job
+	quit      chan struct{}
+	stopped   chan struct{}
+	rstmts    sync.Map     // query → *sql.Stmt on the reader pool (SQLite)
+	closeMu   sync.RWMutex // held to queue a job; Close takes it to stop queuing
+	closed    bool
 
 	mu        sync.Mutex
 	listeners map[int]func([]soviet.Event)

@@ -68,6 +68,7 @@ type Report struct {
 	Root     []byte   // the Merkle root recomputed from the events
 	Tables   int      // projection tables compared
 	Rows     int64    // projection rows compared
+	Batched  int64    // events replayed in runs by batch projections
 	Problems []string // every difference found; empty when all is well
 }
 
@@ -211,10 +212,11 @@ func openScratch(ctx context.Context, path string) (*DB, error) {
 	return db, nil
 }
 
-// merkleTree is the tree recomputed from the events: every perfect subtree,
-// level by level.
+// merkleTree is the tree recomputed from the events: the hash of every
+// perfect subtree, level by level, each level's hashes end to end (no
+// pointer per node for the garbage collector to follow).
 type merkleTree struct {
-	levels [][][]byte
+	levels [][]byte
 	rng    *compact.Range
 }
 
@@ -222,7 +224,15 @@ func (m *merkleTree) visit(id compact.NodeID, hash []byte) {
 	for int(id.Level) >= len(m.levels) {
 		m.levels = append(m.levels, nil)
 	}
-	m.levels[id.Level] = append(m.levels[id.Level], hash)
+	m.levels[id.Level] = append(m.levels[id.Level], hash...)
+}
+
+// nodes returns the number of nodes of a level.
+func (m *merkleTree) nodes(level int) int64 { return int64(len(m.levels[level]) / soviet.HashSize) }
+
+// node returns a node's hash.
+func (m *merkleTree) node(level, idx int64) []byte {
+	return m.levels[level][idx*soviet.HashSize : (idx+1)*soviet.HashSize]
 }
 
 // replayCommit is how many events the replay applies per transaction.
@@ -269,12 +279,13 @@ func (db *DB) checkChainAndReplay(ctx context.Context, replay *DB, rep *Report, 
 	}()
 	type replayResult struct {
 		problem string
+		batched int64
 		err     error
 	}
 	replayed := make(chan replayResult, 1)
 	go func() {
-		problem, err := applyAll(ctx, replay, items)
-		replayed <- replayResult{problem, err}
+		problem, batched, err := db.applyAll(ctx, replay, items)
+		replayed <- replayResult{problem, batched, err}
 	}()
 
 	var buf []byte
@@ -323,6 +334,7 @@ func (db *DB) checkChainAndReplay(ctx context.Context, replay *DB, rep *Report, 
 	if r.err != nil {
 		return nil, false, r.err
 	}
+	rep.Batched = r.batched
 	if r.problem != "" {
 		pr.add("replay", "%s", r.problem)
 		stopped = true
@@ -397,7 +409,7 @@ func (db *DB) readEvents(ctx context.Context, out chan<- []soviet.Event) error {
 // with the same projection code as the live store. It stops applying at the
 // first event that cannot be decoded or applied, and says which (problem);
 // it still drains its input. err is a failure of the replay store itself.
-func applyAll(ctx context.Context, replay *DB, in <-chan []replayItem) (problem string, err error) {
+func (db *DB) applyAll(ctx context.Context, replay *DB, in <-chan []replayItem) (problem string, batched int64, err error) {
 	// Statements run without the caller's cancellation: the driver would
 	// otherwise watch it with a goroutine per statement. The loop checks
 	// for it between batches.
@@ -406,7 +418,7 @@ func applyAll(ctx context.Context, replay *DB, in <-chan []replayItem) (problem 
 	if err != nil {
 		for range in {
 		}
-		return "", err
+		return "", 0, err
 	}
 	t := &tx{db: replay, sqltx: sqltx, ctx: sctx}
 	defer func() {
@@ -422,39 +434,83 @@ func applyAll(ctx context.Context, replay *DB, in <-chan []replayItem) (problem 
 		if err = ctx.Err(); err != nil {
 			continue
 		}
-		for _, it := range items {
+		for i := 0; i < len(items); {
+			it := items[i]
 			if it.err != nil {
 				problem = fmt.Sprintf("event %d: %v; the replay stopped there, and the projections were not compared", it.ev.Seq, it.err)
 				break
+			}
+			// A run of events of one type with a batch projection is
+			// applied together.
+			j := i + 1
+			if batch := batchProjections[it.ev.Type]; batch != nil && !db.noBatches {
+				for j < len(items) && items[j].err == nil && items[j].ev.Type == it.ev.Type {
+					j++
+				}
+				if j-i > 1 {
+					evs := make([]soviet.Event, j-i)
+					ps := make([]soviet.Payload, j-i)
+					for k := range evs {
+						evs[k], ps[k] = items[i+k].ev, items[i+k].p
+					}
+					done, e := batch(t, evs, ps)
+					if e != nil {
+						problem = fmt.Sprintf("events %d to %d (%s) cannot be replayed: %v; the replay stopped there, and the projections were not compared",
+							evs[0].Seq, evs[len(evs)-1].Seq, it.ev.Type, e)
+						break
+					}
+					if done {
+						batched += int64(j - i)
+						n += j - i
+						i = j
+						if n >= replayCommit {
+							if err = commitReplay(t, sctx); err != nil {
+								break
+							}
+							n = 0
+						}
+						continue
+					}
+				}
+				j = i + 1
 			}
 			if e := apply(t, it.ev, it.p); e != nil {
 				problem = fmt.Sprintf("event %d (%s) cannot be replayed: %v; the replay stopped there, and the projections were not compared",
 					it.ev.Seq, it.ev.Type, e)
 				break
 			}
-			if n++; n%replayCommit == 0 {
-				err = t.sqltx.Commit()
-				t.sqltx = nil
-				if err != nil {
-					err = fmt.Errorf("replay commit: %w", err)
+			i = j
+			if n++; n >= replayCommit {
+				if err = commitReplay(t, sctx); err != nil {
 					break
 				}
-				if t.sqltx, err = replay.w.BeginTx(sctx, nil); err != nil {
-					break
-				}
-				t.stmts = nil
+				n = 0
 			}
 		}
 	}
 	if err != nil {
-		return "", err
+		return "", 0, err
 	}
 	err = t.sqltx.Commit()
 	t.sqltx = nil
 	if err != nil {
-		return "", fmt.Errorf("replay commit: %w", err)
+		return "", 0, fmt.Errorf("replay commit: %w", err)
 	}
-	return problem, nil
+	return problem, batched, nil
+}
+
+// commitReplay commits the replay's transaction and begins the next.
+func commitReplay(t *tx, ctx context.Context) error {
+	err := t.sqltx.Commit()
+	t.sqltx = nil
+	if err != nil {
+		return fmt.Errorf("replay commit: %w", err)
+	}
+	if t.sqltx, err = t.db.w.BeginTx(ctx, nil); err != nil {
+		return err
+	}
+	t.stmts = nil
+	return nil
 }
 
 // checkTree compares the stored tree nodes and head with the recomputed
@@ -492,11 +548,11 @@ func (db *DB) checkTree(ctx context.Context, tree *merkleTree, rep *Report, pr *
 		if err := rows.Scan(&level, &idx, &hash); err != nil {
 			return err
 		}
-		if level < 0 || int(level) >= len(tree.levels) || idx < 0 || idx >= int64(len(tree.levels[level])) {
+		if level < 0 || int(level) >= len(tree.levels) || idx < 0 || idx >= tree.nodes(int(level)) {
 			pr.add("tree", "stored tree node %d/%d is not in the tree of the events", level, idx)
 			continue
 		}
-		if !bytes.Equal(tree.levels[level][idx], hash) {
+		if !bytes.Equal(tree.node(level, idx), hash) {
 			pr.add("tree", "stored tree node %d/%d differs from the tree of the events", level, idx)
 		}
 		seen[level]++
@@ -505,7 +561,7 @@ func (db *DB) checkTree(ctx context.Context, tree *merkleTree, rep *Report, pr *
 		return err
 	}
 	for l, n := range seen {
-		if want := int64(len(tree.levels[l])); n != want {
+		if want := tree.nodes(l); n != want {
 			pr.add("tree", "tree level %d: %d nodes stored, %d in the tree of the events", l, n, want)
 		}
 	}
