@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strconv"
 	"time"
 )
@@ -297,6 +298,7 @@ func register(ctors ...func() Payload) {
 			panic("soviet: event type registered twice: " + t)
 		}
 		payloadTypes[t] = c
+		addFlat(reflect.TypeOf(c()).Elem())
 	}
 }
 
@@ -305,6 +307,9 @@ func DecodePayload(typ string, raw []byte) (Payload, error) {
 	c, ok := payloadTypes[typ]
 	if !ok {
 		return nil, fmt.Errorf("unknown event type %q", typ)
+	}
+	if p := c(); decodeFlat(p, raw) {
+		return p, nil
 	}
 	p := c()
 	dec := json.NewDecoder(bytes.NewReader(raw))

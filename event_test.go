@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"reflect"
 	"testing"
 	"time"
 )
@@ -70,4 +71,97 @@ func TestEnvelope(t *testing.T) {
 			t.Errorf("envelope of %q does not decode: %v %v", typ, v, err)
 		}
 	}
+}
+
+// slowDecode is DecodePayload without the flat decoder.
+func slowDecode(typ string, raw []byte) (Payload, error) {
+	p := payloadTypes[typ]()
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	return p, dec.Decode(p)
+}
+
+var flatCases = []struct{ typ, raw string }{
+	{"member.joined", `{"account":12,"council":3}`},
+	{"member.joined", `{"account":12,"council":3,"invitation":7}`},
+	{"member.joined", `{"council":3,"account":12}`},
+	{"member.joined", `{"account":12,"account":13,"council":3}`},
+	{"member.joined", `{"account":12,"council":3,"extra":1}`},
+	{"member.joined", `{"Account":12,"council":3}`},
+	{"member.joined", `{"account":1.5,"council":3}`},
+	{"member.joined", `{"account":1e3,"council":3}`},
+	{"member.joined", `{"account":-0,"council":3}`},
+	{"member.joined", `{"account":01,"council":3}`},
+	{"member.joined", `{"account":"12","council":3}`},
+	{"member.joined", `{"account":null,"council":3}`},
+	{"member.joined", `{"account":99999999999999999999,"council":3}`},
+	{"member.joined", `{"account":12,"council":3} `},
+	{"member.joined", `{"account":12,"council":3}{}`},
+	{"member.joined", `{}`},
+	{"member.joined", `{ "account":12}`},
+	{"account.created", `{"founder":true,"handle":"alice","name":"Alice"}`},
+	{"account.created", `{"founder":false,"handle":"alice","name":"Al\"ice"}`},
+	{"account.created", `{"handle":"alice","name":"Alicé"}`},
+	{"account.created", `{"founder":tru,"handle":"alice","name":"Alice"}`},
+	{"account.created", `{"founder":1,"handle":"alice","name":"Alice"}`},
+	{"council.created", `{"federation":2,"kind":"base","name":"Putilov Works"}`},
+	{"council.created", `{"federation":2,"kind":"committee","name":"Ex","parent":4,"role":"executive","seats":5}`},
+	{"vote.cast", `{"choice":"yes","motion":9}`},
+	{"seats.apportioned", `{"body":3,"method":"x","report":"r","rows":[]}`},
+}
+
+func TestDecodeFlat(t *testing.T) {
+	fast := 0
+	for _, c := range flatCases {
+		p, err := DecodePayload(c.typ, []byte(c.raw))
+		q, slowErr := slowDecode(c.typ, []byte(c.raw))
+		if (err == nil) != (slowErr == nil) {
+			t.Errorf("%s %s: error %v, the general decoder says %v", c.typ, c.raw, err, slowErr)
+			continue
+		}
+		if err == nil && !reflect.DeepEqual(p, q) {
+			t.Errorf("%s %s: %+v, the general decoder says %+v", c.typ, c.raw, p, q)
+		}
+		if decodeFlat(payloadTypes[c.typ](), []byte(c.raw)) {
+			fast++
+		}
+	}
+	if fast < 8 {
+		t.Fatalf("the flat decoder took only %d cases", fast)
+	}
+	for _, typ := range []string{"member.joined", "account.created", "council.linked", "vote.cast", "office.ended"} {
+		if _, ok := flatFields[reflect.TypeOf(payloadTypes[typ]()).Elem()]; !ok {
+			t.Errorf("%s is not decoded as flat", typ)
+		}
+	}
+	for _, typ := range []string{"seats.apportioned", "federation.created", "vote.opened", "election.closed"} {
+		if _, ok := flatFields[reflect.TypeOf(payloadTypes[typ]()).Elem()]; ok {
+			t.Errorf("%s is decoded as flat", typ)
+		}
+	}
+}
+
+func FuzzDecodeFlat(f *testing.F) {
+	types := []string{"member.joined", "account.created", "council.created", "vote.cast"}
+	for _, c := range flatCases {
+		for i, typ := range types {
+			if typ == c.typ {
+				f.Add(uint8(i), []byte(c.raw))
+			}
+		}
+	}
+	f.Fuzz(func(t *testing.T, which uint8, raw []byte) {
+		typ := types[int(which)%len(types)]
+		p := payloadTypes[typ]()
+		if !decodeFlat(p, raw) {
+			return
+		}
+		q, err := slowDecode(typ, raw)
+		if err != nil {
+			t.Fatalf("%s %q: the flat decoder took it, the general one says %v", typ, raw, err)
+		}
+		if !reflect.DeepEqual(p, q) {
+			t.Fatalf("%s %q: %+v, the general decoder says %+v", typ, raw, p, q)
+		}
+	})
 }
