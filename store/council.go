@@ -35,15 +35,17 @@ func init() {
 		if _, err := t.exec("DELETE FROM delegations WHERE body = ?", p.Body); err != nil {
 			return err
 		}
-		for _, r := range p.Rows {
-			if _, err := t.exec("INSERT INTO delegations (body, constituency, seats, represented) VALUES (?, ?, ?, ?)",
-				p.Body, r.Constituency, r.Seats, r.Represented); err != nil {
-				return err
-			}
-			if _, err := t.exec("INSERT INTO seat_history (seq, body, constituency, seats, at) VALUES (?, ?, ?, ?, ?)",
-				ev.Seq, p.Body, r.Constituency, r.Seats, at); err != nil {
-				return err
-			}
+		delegations := make([][]any, len(p.Rows))
+		history := make([][]any, len(p.Rows))
+		for i, r := range p.Rows {
+			delegations[i] = []any{p.Body, r.Constituency, r.Seats, r.Represented}
+			history[i] = []any{ev.Seq, p.Body, r.Constituency, r.Seats, at}
+		}
+		if err := t.insertRows("delegations", "body, constituency, seats, represented", delegations); err != nil {
+			return err
+		}
+		if err := t.insertRows("seat_history", "seq, body, constituency, seats, at", history); err != nil {
+			return err
 		}
 		_, err := t.exec(`INSERT INTO seat_tables (body, method, report, computed, seq) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (body) DO UPDATE SET method = excluded.method, report = excluded.report,

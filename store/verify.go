@@ -128,14 +128,12 @@ func (db *DB) Verify(ctx context.Context, tmpDir string) (*Report, error) {
 	}
 	defer replay.closePools()
 
-	tree, stopped, err := db.checkChainAndReplay(ctx, replay, rep, &pr)
+	stopped, err := db.checkChainAndReplay(ctx, replay, rep, &pr)
 	if err != nil {
 		return nil, err
 	}
-	// The checks below only read, and run at once.
-	checks := []func(pr *problems) (int64, error){
-		func(pr *problems) (int64, error) { return 0, db.checkTree(ctx, tree, rep, pr) },
-	}
+	// The comparisons only read, and run at once.
+	var checks []func(pr *problems) (int64, error)
 	if !stopped {
 		for _, p := range projections {
 			checks = append(checks, func(pr *problems) (int64, error) { return compareTable(ctx, db, replay, p, pr) })
@@ -256,9 +254,9 @@ type replayItem struct {
 // and decodes them (this one), one applies them. The replay stops at the
 // first event it cannot apply (stopped): what follows would differ anyway,
 // and the projections are then not compared.
-func (db *DB) checkChainAndReplay(ctx context.Context, replay *DB, rep *Report, pr *problems) (tree *merkleTree, stopped bool, err error) {
+func (db *DB) checkChainAndReplay(ctx context.Context, replay *DB, rep *Report, pr *problems) (stopped bool, err error) {
 	rf := compact.RangeFactory{Hash: hasher.HashChildren}
-	tree = &merkleTree{rng: rf.NewEmptyRange(0)}
+	tree := &merkleTree{rng: rf.NewEmptyRange(0)}
 	prev := make([]byte, soviet.HashSize)
 	want := int64(1)
 
@@ -283,6 +281,16 @@ func (db *DB) checkChainAndReplay(ctx context.Context, replay *DB, rep *Report, 
 		err     error
 	}
 	replayed := make(chan replayResult, 1)
+	// The stored tree is compared with the recomputed one as it grows.
+	stored, err := db.r.QueryContext(ctx, "SELECT level, idx, hash FROM log_nodes")
+	if err != nil {
+		cancel()
+		for range batches {
+		}
+		return false, fmt.Errorf("read tree: %w", err)
+	}
+	defer stored.Close()
+	tc := &treeCheck{rows: stored, tree: tree, pr: pr}
 	go func() {
 		problem, batched, err := db.applyAll(ctx, replay, items)
 		replayed <- replayResult{problem, batched, err}
@@ -313,7 +321,7 @@ func (db *DB) checkChainAndReplay(ctx context.Context, replay *DB, rep *Report, 
 				cancel()
 				for range batches {
 				}
-				return nil, false, fmt.Errorf("rebuild tree: %w", err)
+				return false, fmt.Errorf("rebuild tree: %w", err)
 			}
 			p, err := soviet.DecodePayload(ev.Type, ev.Payload)
 			out[i] = replayItem{ev: ev, p: p, err: err}
@@ -322,17 +330,34 @@ func (db *DB) checkChainAndReplay(ctx context.Context, replay *DB, rep *Report, 
 		case items <- out:
 		case <-ctx.Done():
 		}
+		if err := tc.advance(false); err != nil {
+			cancel()
+			for range batches {
+			}
+			return false, err
+		}
 	}
 	close(items)
 	itemsOpen = false
 	if err := <-readErr; err != nil {
 		cancel()
 		<-replayed
-		return nil, false, err
+		return false, err
+	}
+	if err := tc.advance(true); err != nil {
+		cancel()
+		<-replayed
+		return false, err
+	}
+	tc.counts()
+	if err := db.checkHead(ctx, tree, rep, pr); err != nil {
+		cancel()
+		<-replayed
+		return false, err
 	}
 	r := <-replayed
 	if r.err != nil {
-		return nil, false, r.err
+		return false, r.err
 	}
 	rep.Batched = r.batched
 	if r.problem != "" {
@@ -342,7 +367,7 @@ func (db *DB) checkChainAndReplay(ctx context.Context, replay *DB, rep *Report, 
 	if rep.Events == 0 {
 		pr.add("chain", "the log is empty: a log always starts with the instance's creation")
 	}
-	return tree, stopped, nil
+	return stopped, nil
 }
 
 // readEvents sends every event, in order of seq, in batches. The bytes of a
@@ -513,9 +538,74 @@ func commitReplay(t *tx, ctx context.Context) error {
 	return nil
 }
 
-// checkTree compares the stored tree nodes and head with the recomputed
-// tree.
-func (db *DB) checkTree(ctx context.Context, tree *merkleTree, rep *Report, pr *problems) error {
+// treeCheck compares the stored tree nodes with the recomputed tree as the
+// events are checked. It reads the stored nodes in the table's order, the
+// order in which they were written, which is the order in which they are
+// computed: each is compared as soon as its node is known, and whatever is
+// left at the end (a node out of place, or one that is not in the tree of
+// the events) is compared then.
+type treeCheck struct {
+	rows    *sql.Rows
+	tree    *merkleTree
+	pr      *problems
+	pending bool // a stored node is read and waits for its node
+	level   int64
+	idx     int64
+	hash    []byte
+	seen    []int64 // stored nodes per level
+}
+
+// advance compares the stored nodes whose nodes are computed; at the end
+// (final) it compares every stored node left.
+func (c *treeCheck) advance(final bool) error {
+	for {
+		if !c.pending {
+			if !c.rows.Next() {
+				return c.rows.Err()
+			}
+			var hash sql.RawBytes
+			if err := c.rows.Scan(&c.level, &c.idx, &hash); err != nil {
+				return fmt.Errorf("read tree: %w", err)
+			}
+			c.hash = append(c.hash[:0], hash...)
+			c.pending = true
+		}
+		t := c.tree
+		known := c.level >= 0 && c.level < int64(len(t.levels)) && c.idx >= 0 && c.idx < t.nodes(int(c.level))
+		if !known && !final {
+			return nil
+		}
+		c.pending = false
+		if !known {
+			c.pr.add("tree", "stored tree node %d/%d is not in the tree of the events", c.level, c.idx)
+			continue
+		}
+		if !bytes.Equal(t.node(c.level, c.idx), c.hash) {
+			c.pr.add("tree", "stored tree node %d/%d differs from the tree of the events", c.level, c.idx)
+		}
+		for int64(len(c.seen)) <= c.level {
+			c.seen = append(c.seen, 0)
+		}
+		c.seen[c.level]++
+	}
+}
+
+// counts compares the number of stored nodes of each level with the
+// tree's, once every stored node is read.
+func (c *treeCheck) counts() {
+	for l := range c.tree.levels {
+		var n int64
+		if l < len(c.seen) {
+			n = c.seen[l]
+		}
+		if want := c.tree.nodes(l); n != want {
+			c.pr.add("tree", "tree level %d: %d nodes stored, %d in the tree of the events", l, n, want)
+		}
+	}
+}
+
+// checkHead compares the published head with the recomputed tree.
+func (db *DB) checkHead(ctx context.Context, tree *merkleTree, rep *Report, pr *problems) error {
 	root, err := tree.rng.GetRootHash(nil)
 	if err != nil {
 		return err
@@ -533,37 +623,6 @@ func (db *DB) checkTree(ctx context.Context, tree *merkleTree, rep *Report, pr *
 	}
 	if !bytes.Equal(h.Root, root) {
 		pr.add("head", "the published root %x is not the root %x of the events", short(h.Root), short(root))
-	}
-	// In the table's own order: each node is looked up in the recomputed
-	// tree, so no sort is needed.
-	rows, err := db.r.QueryContext(ctx, "SELECT level, idx, hash FROM log_nodes")
-	if err != nil {
-		return fmt.Errorf("read tree: %w", err)
-	}
-	defer rows.Close()
-	seen := make([]int64, len(tree.levels))
-	var hash sql.RawBytes
-	for rows.Next() {
-		var level, idx int64
-		if err := rows.Scan(&level, &idx, &hash); err != nil {
-			return err
-		}
-		if level < 0 || int(level) >= len(tree.levels) || idx < 0 || idx >= tree.nodes(int(level)) {
-			pr.add("tree", "stored tree node %d/%d is not in the tree of the events", level, idx)
-			continue
-		}
-		if !bytes.Equal(tree.node(level, idx), hash) {
-			pr.add("tree", "stored tree node %d/%d differs from the tree of the events", level, idx)
-		}
-		seen[level]++
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	for l, n := range seen {
-		if want := tree.nodes(l); n != want {
-			pr.add("tree", "tree level %d: %d nodes stored, %d in the tree of the events", l, n, want)
-		}
 	}
 	return nil
 }
