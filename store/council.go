@@ -87,10 +87,20 @@ func init() {
 		return err
 	})
 	onEvent(func(t *tx, ev soviet.Event, p soviet.PollingOpened) error {
-		if _, err := t.exec(`INSERT INTO election_electorate (election, account)
-			SELECT e.id, v.account FROM elections e JOIN (`+votersOf+`) v ON v.council = e.council WHERE e.id = ?
-			ON CONFLICT (election, account) DO NOTHING`, p.Election); err != nil {
-			return err
+		// The electing council's voters: its members and the holders of
+		// its seats (votersOf), each read by the council's index rather
+		// than through the union of every council's voters.
+		for _, q := range []string{
+			`INSERT INTO election_electorate (election, account)
+			SELECT e.id, m.account FROM elections e JOIN members m ON m.council = e.council WHERE e.id = ?
+			ON CONFLICT (election, account) DO NOTHING`,
+			`INSERT INTO election_electorate (election, account)
+			SELECT e.id, o.account FROM elections e JOIN offices o ON o.body = e.council AND o.until = 0 WHERE e.id = ?
+			ON CONFLICT (election, account) DO NOTHING`,
+		} {
+			if _, err := t.exec(q, p.Election); err != nil {
+				return err
+			}
 		}
 		_, err := t.exec("UPDATE elections SET state = ?, deadline = ?, seed = ? WHERE id = ?",
 			string(soviet.Polling), p.Deadline, fmt.Sprintf("%x", ev.Hash), p.Election)
