@@ -496,6 +496,13 @@ func measureChanges(ctx context.Context, svc *soviet.Service, db *store.DB, fb *
 		lat[k] = append(lat[k], d)
 		all = append(all, d)
 	}
+	// Single changes rarely move a seat in councils of this size; to time
+	// those that do, members move one by one from the largest base council
+	// of a district to its smallest until the district's seats change.
+	flips, err := seatChanges(ctx, svc, db, fb, cfg.Changes/10+1, member)
+	if err != nil {
+		return fmt.Errorf("moves that change seats: %w", err)
+	}
 	var sumEvents, sumSeats int64
 	for k, name := range kinds {
 		rep.Changes = append(rep.Changes, newLatencies(name, lat[k], events[k], seats[k]))
@@ -503,5 +510,78 @@ func measureChanges(ctx context.Context, svc *soviet.Service, db *store.DB, fb *
 		sumSeats += seats[k]
 	}
 	rep.All = newLatencies("all changes", all, sumEvents, sumSeats)
+	rep.Changes = append(rep.Changes, flips)
 	return nil
+}
+
+// seatChanges moves members within one district until want moves have
+// changed a seat table, and times those moves.
+func seatChanges(ctx context.Context, svc *soviet.Service, db *store.DB, fb *benchFed, want int, member func(int64) (int64, error)) (Latencies, error) {
+	cs, err := db.Councils(ctx, fb.fed)
+	if err != nil {
+		return Latencies{}, err
+	}
+	district := fb.district[fb.base[0]]
+	size := map[int64]int64{}
+	for _, c := range cs {
+		if c.Kind == soviet.Base && fb.district[c.ID] == district {
+			size[c.ID] = c.Members
+		}
+	}
+	seatsType := (soviet.SeatsApportioned{}).EventType()
+	var lat []time.Duration
+	var events, tables int64
+	for moves := 0; len(lat) < want && moves < 100*want; moves++ {
+		var big, small int64
+		for id, n := range size {
+			if big == 0 || n > size[big] || n == size[big] && id < big {
+				big = id
+			}
+			if small == 0 || n < size[small] || n == size[small] && id < small {
+				small = id
+			}
+		}
+		if big == small || size[big] < 2 {
+			break
+		}
+		a, err := member(big)
+		if err != nil {
+			return Latencies{}, err
+		}
+		_, tok, err := svc.IssueInvitation(ctx, fb.founder, small, "")
+		if err != nil {
+			return Latencies{}, err
+		}
+		before, err := logSize(ctx, db)
+		if err != nil {
+			return Latencies{}, err
+		}
+		start := time.Now()
+		if _, err := svc.AcceptInvitation(ctx, a, tok); err != nil {
+			return Latencies{}, err
+		}
+		d := time.Since(start)
+		size[big]--
+		size[small]++
+		after, err := logSize(ctx, db)
+		if err != nil {
+			return Latencies{}, err
+		}
+		evs, err := db.Events(ctx, before+1, int(after-before))
+		if err != nil {
+			return Latencies{}, err
+		}
+		changed := int64(0)
+		for _, ev := range evs {
+			if ev.Type == seatsType {
+				changed++
+			}
+		}
+		if changed > 0 {
+			lat = append(lat, d)
+			events += after - before
+			tables += changed
+		}
+	}
+	return newLatencies("move that changes seats", lat, events, tables), nil
 }

@@ -36,6 +36,9 @@ func TestFederationSmall(t *testing.T) {
 	if rep.All.N != 12 || rep.All.P50 <= 0 {
 		t.Fatalf("changes %+v", rep.All)
 	}
+	if flips := rep.Changes[len(rep.Changes)-1]; flips.N < 1 || flips.SeatTables < int64(flips.N) {
+		t.Fatalf("moves that change seats: %+v", flips)
+	}
 	// Run again: the federation is found and reused.
 	rep2, err := Federation(ctx, cfg)
 	if err != nil {
