@@ -68,3 +68,33 @@ func TestReplayBatches(t *testing.T) {
 		})
 	}
 }
+
+// The replay in verify writes without enforcing foreign keys and checks
+// them all at the end: that is the same only while no foreign key has an
+// action of its own (ON DELETE CASCADE, SET NULL…).
+func TestForeignKeysHaveNoActions(t *testing.T) {
+	db := storetest.SQLite(t, store.Options{})
+	rows, err := db.SQL().Query(`SELECT m.name, f."table", f.on_update, f.on_delete
+		FROM sqlite_master m, pragma_foreign_key_list(m.name) f WHERE m.type = 'table'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var table, parent, onUpdate, onDelete string
+		if err := rows.Scan(&table, &parent, &onUpdate, &onDelete); err != nil {
+			t.Fatal(err)
+		}
+		n++
+		if onUpdate != "NO ACTION" || onDelete != "NO ACTION" {
+			t.Errorf("%s → %s: ON UPDATE %s ON DELETE %s; verify's replay would not do it", table, parent, onUpdate, onDelete)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if n < 10 {
+		t.Fatalf("only %d foreign keys found", n)
+	}
+}
