@@ -59,6 +59,8 @@ const (
 	ActNominate        Action = "nominate a candidate"
 	ActCreateFaction   Action = "found a faction"
 	ActDeclareFaction  Action = "declare a faction"
+	ActForward         Action = "forward a motion to a higher council"
+	ActRefer           Action = "refer a motion to a referendum"
 	ActImportMembers   Action = "import members"
 	ActRebalance       Action = "apportion every council's seats again"
 )
@@ -90,6 +92,8 @@ var policy = map[Action]Role{
 	ActNominate:        voters,
 	ActCreateFaction:   RoleFederationMember | RoleFounder,
 	ActDeclareFaction:  RoleFederationMember,
+	ActForward:         RoleSecretary,
+	ActRefer:           RoleSecretary,
 	ActImportMembers:   RoleFounder,
 	ActRebalance:       RoleFederationMember | RoleFounder,
 }

@@ -72,6 +72,17 @@ type Charter struct {
 	// DoubleMajority: a referendum needs a majority of the members who
 	// vote and a majority of the base councils.
 	DoubleMajority bool `json:"double_majority"`
+
+	// MotionBallot, ElectionBallot and RecallBallot say whether each kind
+	// of vote is roll-call or secret. For a motion it is the default the
+	// opener of the vote may change; elections and recalls follow it, so
+	// that no one has to recall a powerful delegate in the open. Empty (a
+	// charter written before these rules existed) means the default of
+	// DefaultCharter; omitempty keeps such a charter's stored form as it
+	// was, so that replaying an old log gives the same rows.
+	MotionBallot   Secrecy `json:"motion_ballot,omitempty"`
+	ElectionBallot Secrecy `json:"election_ballot,omitempty"`
+	RecallBallot   Secrecy `json:"recall_ballot,omitempty"`
 }
 
 // DefaultCharter returns the rules a new federation starts with.
@@ -95,6 +106,9 @@ func DefaultCharter() Charter {
 		RecallThreshold:    Ratio{1, 5},
 		RecallQuorum:       Ratio{1, 2},
 		RecallMajority:     Simple,
+		MotionBallot:       RollCall,
+		ElectionBallot:     Secret,
+		RecallBallot:       Secret,
 	}
 }
 
@@ -107,6 +121,25 @@ var (
 	SingleSeatMethods = []string{"irv", "schulze", "ranked-pairs", "plurality"}
 	MultiSeatMethods  = []string{"meek", "scottish", "wigm"}
 )
+
+// Ballot returns whether votes of kind k are roll-call or secret under the
+// charter.
+func (c Charter) Ballot(k VoteKind) Secrecy {
+	var s Secrecy
+	switch k {
+	case MotionVote:
+		s = c.MotionBallot
+	case ElectionVote:
+		s = c.ElectionBallot
+	case RecallVote:
+		s = c.RecallBallot
+	}
+	if s == "" {
+		d := DefaultCharter()
+		return d.Ballot(k)
+	}
+	return s
+}
 
 // Validate checks that the charter's rules make sense together.
 func (c Charter) Validate() error {
@@ -161,6 +194,14 @@ func (c Charter) Validate() error {
 	}
 	if c.EscalateAfter < 0 {
 		return Errorf(ErrInvalid, "escalate after must be 0 (never) or more")
+	}
+	for _, s := range []Secrecy{c.MotionBallot, c.ElectionBallot, c.RecallBallot} {
+		if s == "" {
+			continue
+		}
+		if err := s.Validate(); err != nil {
+			return err
+		}
 	}
 	return nil
 }

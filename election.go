@@ -206,11 +206,16 @@ func (s *Service) WithdrawCandidacy(ctx context.Context, actor, election int64) 
 	})
 }
 
-// OpenPolling ends nominations and opens the vote. The electing council's
-// secretary may do it early; the system (actor 0) does it when
-// nominations close. With no more candidates than seats, they are elected
-// unopposed and no vote is held; with none, nominations stay open.
+// OpenPolling ends nominations and opens the vote: the electing council's
+// secretary may do it early. (When nominations close at their deadline,
+// AdvanceElections does it.) With no more candidates than seats, they are
+// elected unopposed and no vote is held; with none, nominations stay open.
 func (s *Service) OpenPolling(ctx context.Context, actor, election int64) (Election, error) {
+	// Actor 0 is the system inside AdvanceElections; from outside it is
+	// a visitor who has not signed in, who may not end nominations.
+	if actor == 0 {
+		return Election{}, Authorize(ActRunElection, 0)
+	}
 	var e Election
 	err := s.store.Transact(ctx, func(ctx context.Context, tx Tx) error {
 		var err error
@@ -335,9 +340,12 @@ func validRanking(ranking []int64, cands []Candidate) error {
 }
 
 // CloseElection counts an election's ballots, closes it and seats the
-// winners. The electing council's secretary may close it early; the
-// system (actor 0) closes it at its deadline.
+// winners: the electing council's secretary may close it early. (At its
+// deadline, AdvanceElections closes it.)
 func (s *Service) CloseElection(ctx context.Context, actor, election int64) (Election, error) {
+	if actor == 0 {
+		return Election{}, Authorize(ActRunElection, 0)
+	}
 	var e Election
 	err := s.store.Transact(ctx, func(ctx context.Context, tx Tx) error {
 		var err error

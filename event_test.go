@@ -129,7 +129,7 @@ func TestDecodeFlat(t *testing.T) {
 	if fast < 8 {
 		t.Fatalf("the flat decoder took only %d cases", fast)
 	}
-	for _, typ := range []string{"member.joined", "account.created", "council.linked", "vote.cast", "office.ended"} {
+	for _, typ := range []string{"member.joined", "account.created", "council.linked", "motion.supported", "office.ended"} {
 		if _, ok := flatFields[reflect.TypeOf(payloadTypes[typ]()).Elem()]; !ok {
 			t.Errorf("%s is not decoded as flat", typ)
 		}

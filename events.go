@@ -87,12 +87,20 @@ type MemberLeft struct {
 }
 
 // MotionProposed creates a motion (id = event seq); the proposer is the
-// actor and its first supporter.
+// actor and its first supporter (for a recall, its first signature).
 type MotionProposed struct {
 	Council  int64    `json:"council"`
 	Title    string   `json:"title"`
 	Body     string   `json:"body"`
 	Majority Majority `json:"majority"`
+	// What the motion does when adopted, for motions that act (see
+	// MotionKind); empty for an ordinary motion.
+	Kind        MotionKind `json:"kind,omitempty"`
+	Target      int64      `json:"target,omitempty"`
+	Instruction Choice     `json:"instruction,omitempty"`
+	Charter     *Charter   `json:"charter,omitempty"`
+	// Origin is the motion of another council this one takes up.
+	Origin int64 `json:"origin,omitempty"`
 }
 
 // MotionSupported adds the actor to the motion's supporters.
@@ -119,19 +127,51 @@ type VoteOpened struct {
 	Deadline int64    `json:"deadline"` // Unix µs
 	Quorum   Ratio    `json:"quorum"`
 	Majority Majority `json:"majority"`
+	// Secrecy is roll-call or secret; empty in events written before
+	// secret ballots existed, which were all roll-call.
+	Secrecy Secrecy `json:"secrecy,omitempty"`
+	// Referendum: every member of the base councils below the council
+	// votes, and the result is given per council too; DoubleMajority asks
+	// for a majority of those councils as well.
+	Referendum     bool `json:"referendum,omitempty"`
+	DoubleMajority bool `json:"double_majority,omitempty"`
+	// Weighted: each delegate's vote weighs the members they represent.
+	Weighted bool `json:"weighted,omitempty"`
 }
 
 // VoteCast records the actor's roll-call vote on a motion, or a change of
-// it while the vote is open.
+// it while the vote is open. In a weighted vote a delegate may split their
+// weight instead: Choice is then "split" and Split gives the parts.
 type VoteCast struct {
 	Motion int64  `json:"motion"`
 	Choice Choice `json:"choice"`
+	Split  *Split `json:"split,omitempty"`
 }
 
 // VoteClosed closes a vote and records its result.
 type VoteClosed struct {
 	Motion int64  `json:"motion"`
 	Result Result `json:"result"`
+}
+
+// Participated records that the actor took part in a secret vote (the id
+// of the motion, or later of the election or recall, whose vote it is), so
+// that no one votes twice. It holds nothing of the ballot: the ballot goes
+// into the vote's ballot box with nothing that links it to this event, and
+// no event names a ballot while the vote is open.
+type Participated struct {
+	Vote int64 `json:"vote"`
+}
+
+// BulletinPublished publishes the ballots of a closed secret vote: every
+// ballot's content and receipt, sorted by receipt, with the count computed
+// from exactly that list. The bulletin is in the log itself, so that anyone
+// holding the log can recount and every voter can find their receipt;
+// Hash is the SHA-256 of the bulletin's canonical JSON, which is also the
+// hash of the downloadable file.
+type BulletinPublished struct {
+	Bulletin Bulletin `json:"bulletin"`
+	Hash     string   `json:"hash"`
 }
 
 func (InstanceCreated) EventType() string    { return "instance.created" }
@@ -152,6 +192,8 @@ func (MotionWithdrawn) EventType() string    { return "motion.withdrawn" }
 func (VoteOpened) EventType() string         { return "vote.opened" }
 func (VoteCast) EventType() string           { return "vote.cast" }
 func (VoteClosed) EventType() string         { return "vote.closed" }
+func (Participated) EventType() string       { return "vote.participated" }
+func (BulletinPublished) EventType() string  { return "bulletin.published" }
 
 func init() {
 	register(
@@ -173,5 +215,7 @@ func init() {
 		func() Payload { return &VoteOpened{} },
 		func() Payload { return &VoteCast{} },
 		func() Payload { return &VoteClosed{} },
+		func() Payload { return &Participated{} },
+		func() Payload { return &BulletinPublished{} },
 	)
 }

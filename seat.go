@@ -145,12 +145,15 @@ func rebalanceAll(ctx context.Context, tx Tx, actor, federation int64) (int, err
 	if err != nil {
 		return 0, err
 	}
-	bodies, err := tx.Councils(ctx, federation, Delegate)
+	councils, err := tx.CouncilsOf(ctx, federation)
 	if err != nil {
 		return 0, err
 	}
 	n := 0
-	for _, body := range bodies {
+	for _, body := range councils {
+		if body.Kind != Delegate {
+			continue
+		}
 		changed, err := rebalance(ctx, tx, actor, ch, body)
 		if err != nil {
 			return n, fmt.Errorf("seats of %q: %w", body.Name, err)

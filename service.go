@@ -227,7 +227,8 @@ func (s *Service) CreateCouncil(ctx context.Context, actor int64, in CouncilInpu
 }
 
 // CouncilInput for a committee: Parent is the council that elects it,
-// Role its role (executive, secretariat, commission), Seats its size.
+// Role its role (executive, secretariat, commission), Seats its size;
+// Federation, if set, must be the parent's.
 // The parent's secretary creates it; its election opens at once. Once a
 // council has elected a secretariat or an executive, its members hold the
 // council's secretary role (the founder no longer does).
@@ -248,6 +249,12 @@ func (s *Service) createCommittee(ctx context.Context, actor int64, in CouncilIn
 		}
 		if parent.Kind == Committee {
 			return Errorf(ErrInvalid, "a committee cannot have committees of its own")
+		}
+		// The committee belongs to its parent's federation: a request that
+		// names another one (POST /federations/{id}/councils) is a mistake,
+		// not a way to create it elsewhere.
+		if in.Federation != 0 && in.Federation != parent.Federation {
+			return Errorf(ErrInvalid, "%q is not a council of this federation", parent.Name)
 		}
 		roles, err := CouncilRoles(ctx, tx, actor, parent)
 		if err != nil {

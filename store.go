@@ -46,9 +46,6 @@ type Tx interface {
 	// links from it, from the councils it sends delegates to, and so on),
 	// ordered by from and to.
 	LinksAbove(ctx context.Context, council int64) ([]Link, error)
-	// Councils returns the federation's councils of one kind, in order
-	// of id.
-	Councils(ctx context.Context, federation int64, kind CouncilKind) ([]Council, error)
 	// Membership returns the account's base-council membership in the
 	// federation.
 	Membership(ctx context.Context, federation, account int64) (Member, error)
@@ -74,6 +71,22 @@ type Tx interface {
 	Count(ctx context.Context, motion int64) (yes, no, abstain, eligible int64, err error)
 	// DueVotes returns the motions whose vote is open past its deadline.
 	DueVotes(ctx context.Context, now time.Time) ([]int64, error)
+
+	// Secret votes. A vote is named by the id of what it decides (a
+	// motion; later an election or a recall).
+
+	// TookPart reports whether account took part in the secret vote.
+	TookPart(ctx context.Context, vote, account int64) (bool, error)
+	// Participants returns how many accounts took part in the secret
+	// vote.
+	Participants(ctx context.Context, vote int64) (int64, error)
+	// DepositBallot puts a ballot into the vote's ballot box under a
+	// random id, with nothing that names the voter or the time, in a place
+	// whose order says nothing of the order of casting.
+	DepositBallot(ctx context.Context, vote int64, receipt string, content []byte) error
+	// EmptyBox takes every ballot out of the vote's box, to be published,
+	// and returns them sorted by receipt. The box is left empty.
+	EmptyBox(ctx context.Context, vote int64) ([]BallotEntry, error)
 
 	// Represented returns the members a council represents: its own for a
 	// base council, those of every base council below it otherwise.
@@ -114,6 +127,27 @@ type Tx interface {
 	Rankings(ctx context.Context, election int64) ([][]int64, error)
 	// DueElections returns the elections whose phase is past its deadline.
 	DueElections(ctx context.Context, now time.Time) ([]Election, error)
+
+	// CouncilsOf returns every council of a federation.
+	CouncilsOf(ctx context.Context, federation int64) ([]Council, error)
+	// VoterCount returns how many vote in a council now: its members, or
+	// the holders of its seats.
+	VoterCount(ctx context.Context, council int64) (int64, error)
+	// OpenMotionsOn returns the motions of a kind, not yet decided, that
+	// act on target.
+	OpenMotionsOn(ctx context.Context, kind MotionKind, target int64) ([]int64, error)
+	// AdoptedBy returns the base councils that adopted motion root or a
+	// motion that took it up.
+	AdoptedBy(ctx context.Context, root int64) ([]int64, error)
+	// Forwarded returns the councils motion root (or a copy) was forwarded
+	// to.
+	Forwarded(ctx context.Context, root int64) ([]int64, error)
+	// VoteRows returns a motion's electorate with each voter's roll-call
+	// vote, ordered by account.
+	VoteRows(ctx context.Context, motion int64) ([]VoteRow, error)
+	// ElectorateByCouncil returns how many of a motion's voters each
+	// council has, in council order.
+	ElectorateByCouncil(ctx context.Context, motion int64) ([]CouncilVoters, error)
 
 	Faction(ctx context.Context, id int64) (Faction, error)
 	Factions(ctx context.Context, federation int64) ([]Faction, error)

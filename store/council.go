@@ -194,11 +194,6 @@ func (t *tx) councilsAbove(council int64) ([]int64, error) {
 // council_above calls it.
 func (t *tx) aboveChanged() { t.above = nil }
 
-func scanID(s scanner) (int64, error) {
-	var id int64
-	return id, s.Scan(&id)
-}
-
 // recountRepresented recomputes the members represented by council and by
 // every council above it, after a link brought members under them.
 func recountRepresented(t *tx, council int64) error {
@@ -235,11 +230,6 @@ func (t *tx) LinksAbove(ctx context.Context, council int64) ([]soviet.Link, erro
 	}, `SELECT from_council, to_council FROM council_links
 		WHERE from_council IN (SELECT CAST(? AS BIGINT) UNION SELECT above FROM council_above WHERE council = ?)
 		ORDER BY from_council, to_council`, council, council)
-}
-
-// Councils implements soviet.Tx.
-func (t *tx) Councils(ctx context.Context, federation int64, kind soviet.CouncilKind) ([]soviet.Council, error) {
-	return txList(t, scanCouncil, "SELECT "+councilCols+" FROM councils WHERE federation = ? AND kind = ? ORDER BY id", federation, string(kind))
 }
 
 // Delegations implements soviet.Tx.

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"embed"
 	"fmt"
+	"hash/fnv"
 	"io/fs"
 	"log/slog"
 	"regexp"
@@ -69,8 +70,18 @@ func migrate(ctx context.Context, db *sql.DB, e Engine, log *slog.Logger) error 
 	opts := []goose.ProviderOption{goose.WithDisableGlobalRegistry(true)}
 	if e == Postgres {
 		dialect = goose.DialectPostgres
-		// Several servers may start at once against one database.
-		locker, err := lock.NewPostgresSessionLocker()
+		// Several servers may start at once against one database: they
+		// take turns on an advisory lock. Its id is drawn from the
+		// schema, so that stores in other schemas of the same database
+		// (tests, other instances) do not wait for each other, and it is
+		// probed every second rather than goose's five.
+		var schema string
+		if err := db.QueryRowContext(ctx, "SELECT current_schema()").Scan(&schema); err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		h := fnv.New64a()
+		h.Write([]byte("soviet migrations " + schema))
+		locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(int64(h.Sum64())), lock.WithLockTimeout(1, 300))
 		if err != nil {
 			return err
 		}

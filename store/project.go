@@ -145,9 +145,21 @@ func apply(t *tx, ev soviet.Event, p soviet.Payload) error {
 			err = countMember(t, p.Council, -1)
 		}
 	case soviet.MotionProposed:
-		if _, err = t.exec(`INSERT INTO motions (id, council, proposer, title, body, majority, state, supporters, created)
-			VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)`,
-			ev.Seq, p.Council, ev.Actor, p.Title, p.Body, string(p.Majority), string(soviet.Submitted), at); err != nil {
+		kind := p.Kind
+		if kind == "" {
+			kind = soviet.Ordinary
+		}
+		var charter []byte
+		if p.Charter != nil {
+			if charter, err = json.Marshal(p.Charter); err != nil {
+				return err
+			}
+		}
+		if _, err = t.exec(`INSERT INTO motions (id, council, proposer, title, body, majority, state, supporters, created,
+			kind, target, instruction, charter, origin)
+			VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)`,
+			ev.Seq, p.Council, ev.Actor, p.Title, p.Body, string(p.Majority), string(soviet.Submitted), at,
+			string(kind), p.Target, string(p.Instruction), string(charter), p.Origin); err != nil {
 			return err
 		}
 		_, err = t.exec("INSERT INTO motion_supporters (motion, account, since) VALUES (?, ?, ?)", ev.Seq, ev.Actor, at)
@@ -163,7 +175,16 @@ func apply(t *tx, ev soviet.Event, p soviet.Payload) error {
 	case soviet.VoteOpened:
 		// The electorate is the council's voters at this moment: its
 		// members, or the holders of its seats, each with the weight of
-		// the members they represent over their constituency's seats.
+		// the members they represent over their constituency's seats; in
+		// a referendum, the members of every base council below it.
+		if p.Referendum {
+			if _, err = t.exec(downward+`INSERT INTO electorate (motion, account, constituency, weight_num, weight_den)
+				SELECT ?, mb.account, mb.council, 1, 1 FROM members mb JOIN councils c ON c.id = mb.council
+				WHERE c.kind = 'base' AND mb.council IN (SELECT id FROM down)
+				ON CONFLICT (motion, account) DO NOTHING`, councilOf(t, p.Motion), p.Motion); err != nil {
+				return err
+			}
+		}
 		if _, err = t.exec(`INSERT INTO electorate (motion, account, constituency, weight_num, weight_den)
 			SELECT m.id, mb.account, mb.council, 1, 1 FROM motions m JOIN members mb ON mb.council = m.council WHERE m.id = ?
 			ON CONFLICT (motion, account) DO NOTHING`, p.Motion); err != nil {
@@ -178,24 +199,47 @@ func apply(t *tx, ev soviet.Event, p soviet.Payload) error {
 			ON CONFLICT (motion, account) DO NOTHING`, p.Motion); err != nil {
 			return err
 		}
+		secrecy := p.Secrecy
+		if secrecy == "" { // written before secret ballots existed
+			secrecy = soviet.RollCall
+		}
 		_, err = t.exec(`UPDATE motions SET state = ?, opened = ?, deadline = ?, quorum_num = ?, quorum_den = ?, majority = ?,
+			secrecy = ?, referendum = ?, double_majority = ?, weighted = ?,
 			eligible = (SELECT COUNT(*) FROM electorate WHERE motion = ?) WHERE id = ?`,
-			string(soviet.Voting), at, p.Deadline, p.Quorum.Num, p.Quorum.Den, string(p.Majority), p.Motion, p.Motion)
+			string(soviet.Voting), at, p.Deadline, p.Quorum.Num, p.Quorum.Den, string(p.Majority), string(secrecy),
+			boolInt(p.Referendum), boolInt(p.DoubleMajority), boolInt(p.Weighted), p.Motion, p.Motion)
 	case soviet.VoteCast:
-		_, err = t.exec(`INSERT INTO rollcall (motion, account, choice, cast_at) VALUES (?, ?, ?, ?)
-			ON CONFLICT (motion, account) DO UPDATE SET choice = excluded.choice, cast_at = excluded.cast_at`,
-			p.Motion, ev.Actor, string(p.Choice), at)
+		var split soviet.Split
+		if p.Split != nil {
+			split = *p.Split
+		}
+		_, err = t.exec(`INSERT INTO rollcall (motion, account, choice, cast_at, split_yes, split_no, split_abstain) VALUES (?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (motion, account) DO UPDATE SET choice = excluded.choice, cast_at = excluded.cast_at,
+			split_yes = excluded.split_yes, split_no = excluded.split_no, split_abstain = excluded.split_abstain`,
+			p.Motion, ev.Actor, string(p.Choice), at, split.Yes, split.No, split.Abstain)
 	case soviet.VoteClosed:
 		r := p.Result
 		state := soviet.Rejected
 		if r.Adopted {
 			state = soviet.Adopted
 		}
+		var res []byte
+		if res, err = soviet.Canonical(r); err != nil {
+			return err
+		}
 		_, err = t.exec(`UPDATE motions SET state = ?, closed = ?, yes_votes = ?, no_votes = ?, abstentions = ?,
-			eligible = ?, quorum_met = ?, adopted = ? WHERE id = ?`,
-			string(state), at, r.Yes, r.No, r.Abstain, r.Eligible, boolInt(r.QuorumMet), boolInt(r.Adopted), p.Motion)
+			eligible = ?, quorum_met = ?, adopted = ?, result = ? WHERE id = ?`,
+			string(state), at, r.Yes, r.No, r.Abstain, r.Eligible, boolInt(r.QuorumMet), boolInt(r.Adopted), string(res), p.Motion)
 	default:
 		return fmt.Errorf("no projection for event type %s", ev.Type)
 	}
 	return err
+}
+
+// councilOf returns the council of a motion (0 if there is none, which
+// makes the query that uses it select nothing).
+func councilOf(t *tx, motion int64) int64 {
+	var c int64
+	t.queryRow("SELECT council FROM motions WHERE id = ?", motion).Scan(&c)
+	return c
 }

@@ -220,6 +220,8 @@ type OpenVote struct {
 	Motion  soviet.Motion  `json:"motion"`
 	Council soviet.Council `json:"council"`
 	Voted   soviet.Choice  `json:"voted,omitempty"`
+	// TookPart: the account has cast its ballot in this secret vote.
+	TookPart bool `json:"took_part,omitempty"`
 }
 
 // prefix qualifies a list of columns with a table alias.
@@ -248,10 +250,13 @@ func (db *DB) OpenVotes(ctx context.Context, account int64) ([]OpenVote, error) 
 		var kind string
 		var created int64
 		var voted sql.NullString
-		m, err := scanMotion(withMore{s, []any{&ov.Council.ID, &ov.Council.Federation, &ov.Council.Name, &kind, &ov.Council.Description, &created, &voted}})
+		var took int64
+		m, err := scanMotion(withMore{s, []any{&ov.Council.ID, &ov.Council.Federation, &ov.Council.Name, &kind, &ov.Council.Description, &created, &voted, &took}})
 		ov.Motion, ov.Council.Kind, ov.Council.Created, ov.Voted = m, soviet.CouncilKind(kind), micros(created), soviet.Choice(voted.String)
+		ov.TookPart = took == 1
 		return ov, err
-	}, "SELECT "+prefix("m", motionCols)+`, c.id, c.federation, c.name, c.kind, c.description, c.created, r.choice
+	}, "SELECT "+prefix("m", motionCols)+`, c.id, c.federation, c.name, c.kind, c.description, c.created, r.choice,
+		CASE WHEN EXISTS (SELECT 1 FROM participation p WHERE p.vote = e.motion AND p.account = e.account) THEN 1 ELSE 0 END
 		FROM electorate e JOIN motions m ON m.id = e.motion JOIN councils c ON c.id = m.council
 		LEFT JOIN rollcall r ON r.motion = e.motion AND r.account = e.account
 		WHERE e.account = ? AND m.state = ? ORDER BY m.deadline, m.id`, account, string(soviet.Voting))

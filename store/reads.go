@@ -85,22 +85,41 @@ func scanJoinRequest(s scanner) (soviet.JoinRequest, error) {
 }
 
 const motionCols = `id, council, proposer, title, body, majority, state, supporters, created, opened, deadline,
-	quorum_num, quorum_den, eligible, closed, yes_votes, no_votes, abstentions, quorum_met, adopted`
+	quorum_num, quorum_den, eligible, closed, yes_votes, no_votes, abstentions, quorum_met, adopted, secrecy,
+	kind, target, instruction, charter, origin, referendum, overturned_by, double_majority, weighted, result`
 
 func scanMotion(s scanner) (soviet.Motion, error) {
 	var m soviet.Motion
-	var majority, state string
-	var created, opened, deadline, closed, quorumMet, adopted int64
+	var majority, state, secrecy, kind, instruction, charter, result string
+	var created, opened, deadline, closed, quorumMet, adopted, referendum, double, weighted int64
 	var r soviet.Result
 	err := s.Scan(&m.ID, &m.Council, &m.Proposer, &m.Title, &m.Body, &majority, &state, &m.Supporters, &created,
-		&opened, &deadline, &m.Quorum.Num, &m.Quorum.Den, &r.Eligible, &closed, &r.Yes, &r.No, &r.Abstain, &quorumMet, &adopted)
-	m.Majority, m.State = soviet.Majority(majority), soviet.MotionState(state)
+		&opened, &deadline, &m.Quorum.Num, &m.Quorum.Den, &r.Eligible, &closed, &r.Yes, &r.No, &r.Abstain, &quorumMet, &adopted, &secrecy,
+		&kind, &m.Target, &instruction, &charter, &m.Origin, &referendum, &m.OverturnedBy, &double, &weighted, &result)
+	if err != nil {
+		return m, err
+	}
+	m.Majority, m.State, m.Secrecy = soviet.Majority(majority), soviet.MotionState(state), soviet.Secrecy(secrecy)
 	m.Created, m.Opened, m.Deadline, m.Closed = micros(created), micros(opened), micros(deadline), micros(closed)
-	if m.State == soviet.Adopted || m.State == soviet.Rejected {
+	m.Kind, m.Instruction = soviet.MotionKind(kind), soviet.Choice(instruction)
+	m.Referendum, m.DoubleMajority, m.Weighted = referendum == 1, double == 1, weighted == 1
+	if charter != "" {
+		m.Charter = new(soviet.Charter)
+		if err := json.Unmarshal([]byte(charter), m.Charter); err != nil {
+			return m, fmt.Errorf("charter of motion %d: %w", m.ID, err)
+		}
+	}
+	switch {
+	case result != "":
+		if err := json.Unmarshal([]byte(result), &r); err != nil {
+			return m, fmt.Errorf("result of motion %d: %w", m.ID, err)
+		}
+		m.Result = &r
+	case m.State == soviet.Adopted || m.State == soviet.Rejected:
 		r.Quorum, r.Majority, r.QuorumMet, r.Adopted = m.Quorum, m.Majority, quorumMet == 1, adopted == 1
 		m.Result = &r
 	}
-	return m, err
+	return m, nil
 }
 
 // Founded implements soviet.Tx.
@@ -232,10 +251,14 @@ func (t *tx) Voter(ctx context.Context, motion, account int64) (soviet.Voter, er
 	var choice string
 	m, err := scanMotion(withMore{t.queryRow("SELECT "+prefix("m", motionCols)+`,
 		EXISTS (SELECT 1 FROM members mb WHERE mb.council = m.council AND mb.account = ?)
-		OR EXISTS (SELECT 1 FROM offices o WHERE o.body = m.council AND o.account = ? AND o.until = 0),
+		OR EXISTS (SELECT 1 FROM offices o WHERE o.body = m.council AND o.account = ? AND o.until = 0)
+		OR (m.referendum = 1 AND EXISTS (SELECT 1 FROM electorate e JOIN members mb ON mb.council = e.constituency AND mb.account = e.account
+			WHERE e.motion = m.id AND e.account = ?)),
 		EXISTS (SELECT 1 FROM electorate e WHERE e.motion = m.id AND e.account = ?),
+		COALESCE((SELECT e.constituency FROM electorate e WHERE e.motion = m.id AND e.account = ?), 0),
 		COALESCE((SELECT r.choice FROM rollcall r WHERE r.motion = m.id AND r.account = ?), '')
-		FROM motions m WHERE m.id = ?`, account, account, account, account, motion), []any{&v.Member, &v.InElectorate, &choice}})
+		FROM motions m WHERE m.id = ?`, account, account, account, account, account, account, motion),
+		[]any{&v.Member, &v.InElectorate, &v.Constituency, &choice}})
 	v.Motion, v.Choice = m, soviet.Choice(choice)
 	return v, notFound(err, "motion", motion)
 }

@@ -41,6 +41,10 @@ type Options struct {
 	// MaxBatch is the most transactions committed together (group
 	// commit); 0 means 512.
 	MaxBatch int
+	// MixSample is how many other ballots of a box each batch rewrites
+	// with its new ballots on PostgreSQL, so that a new ballot hides among
+	// them (see mixBoxes); 0 means 256.
+	MixSample int
 	// Software and Version are recorded in the first event of a new log.
 	Software, Version string
 }
@@ -55,6 +59,7 @@ type DB struct {
 	now    func() time.Time
 
 	maxBatch  int
+	mixSample int
 	noBatches bool // verify replays every event alone (tests)
 	jobs      chan *job
 	quit      chan struct{}
@@ -133,6 +138,9 @@ func open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	}
 	if db.maxBatch <= 0 {
 		db.maxBatch = 512
+	}
+	if db.mixSample = opts.MixSample; db.mixSample <= 0 {
+		db.mixSample = defaultMixSample
 	}
 	var err error
 	switch db.engine {

@@ -32,6 +32,10 @@ type tx struct {
 	compact  [][]byte
 	lastTime int64
 	appended []soviet.Event
+
+	// deposits are the ballots put into boxes in this transaction and
+	// not yet written (PostgreSQL: mixBoxes writes them).
+	deposits []deposit
 }
 
 var hasher = rfc6962.DefaultHasher
@@ -138,12 +142,18 @@ type logMark struct {
 	size     int64
 	head     []byte
 	appended int
+	deposits int
 }
 
-func (t *tx) mark() logMark { return logMark{t.size, t.head, len(t.appended)} }
+func (t *tx) mark() logMark { return logMark{t.size, t.head, len(t.appended), len(t.deposits)} }
 
 func (t *tx) reset(m logMark) {
 	t.size, t.head, t.appended = m.size, m.head, t.appended[:m.appended]
+	// Only a job that wrote nothing is reset, and emptying a box writes:
+	// the deposits can only have grown since the mark.
+	if m.deposits < len(t.deposits) {
+		t.deposits = t.deposits[:m.deposits]
+	}
 }
 
 // Append implements soviet.Tx.

@@ -137,6 +137,14 @@ func (db *DB) runBatch(batch []*job) {
 		}
 		evs = nil
 	}
+	// A close is answered once what the engine kept of the box is gone:
+	// the caller may then rely on it (and tests check it).
+	for _, ev := range evs {
+		if ev.Type == (soviet.BulletinPublished{}).EventType() {
+			db.scrubAfterPublish()
+			break
+		}
+	}
 	db.notify(evs)
 	for _, j := range batch {
 		close(j.done)
@@ -205,6 +213,9 @@ func (db *DB) tryBatch(batch []*job) (evs []soviet.Event, failed *job, err error
 	}
 	if ok == 0 {
 		return nil, nil, nil
+	}
+	if err := t.mixBoxes(); err != nil {
+		return nil, nil, err
 	}
 	if err := t.finishLog(); err != nil {
 		return nil, nil, err

@@ -112,6 +112,12 @@ func testElectionCycle(t *testing.T, open Opener) {
 		_, err := f.Svc.OpenPolling(ctx, f.Alice, e.ID)
 		return err
 	})
+	// Actor 0 is the system only inside AdvanceElections: a visitor who
+	// has not signed in may not end nominations or the vote.
+	f.unchanged("anonymous opens polling", soviet.ErrUnauthenticated, func() error {
+		_, err := f.Svc.OpenPolling(ctx, 0, e.ID)
+		return err
+	})
 	e, err := f.Svc.OpenPolling(ctx, f.Founder, e.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -133,6 +139,13 @@ func testElectionCycle(t *testing.T, open Opener) {
 			t.Fatal(err)
 		}
 	}
+	// Past the deadline the system would close the vote; an anonymous
+	// request still may not.
+	f.Clock.Advance(8 * 24 * time.Hour)
+	f.unchanged("anonymous closes the vote", soviet.ErrUnauthenticated, func() error {
+		_, err := f.Svc.CloseElection(ctx, 0, e.ID)
+		return err
+	})
 	closed, err := f.Svc.CloseElection(ctx, f.Founder, e.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -246,7 +259,12 @@ func testCommitteeTakesSecretary(t *testing.T, open Opener) {
 		_, err := f.Svc.CreateCouncil(ctx, f.Founder, soviet.CouncilInput{Name: "X", Kind: soviet.Committee, Parent: f.Putilov, Role: "politburo", Seats: 1})
 		return err
 	})
-	k, err := f.Svc.CreateCouncil(ctx, f.Founder, soviet.CouncilInput{Name: "Works secretariat", Kind: soviet.Committee, Parent: f.Putilov, Role: soviet.Secretariat, Seats: 1})
+	other := f.Must(f.Svc.CreateFederation(ctx, f.Founder, "Moscow, 1917")).ID()
+	f.unchanged("committee in another federation than its parent's", soviet.ErrInvalid, func() error {
+		_, err := f.Svc.CreateCouncil(ctx, f.Founder, soviet.CouncilInput{Federation: other, Name: "X", Kind: soviet.Committee, Parent: f.Putilov, Role: soviet.Secretariat, Seats: 1})
+		return err
+	})
+	k, err := f.Svc.CreateCouncil(ctx, f.Founder, soviet.CouncilInput{Federation: f.Fed, Name: "Works secretariat", Kind: soviet.Committee, Parent: f.Putilov, Role: soviet.Secretariat, Seats: 1})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -37,14 +37,27 @@ type Fixture struct {
 // NewFixture builds the fixture on a store opened by open.
 func NewFixture(t testing.TB, open Opener) *Fixture {
 	t.Helper()
+	return NewFixtureWith(t, open, store.Options{}, nil)
+}
+
+// NewFixtureWith builds the fixture on a store opened by open with opts
+// (the fixture sets the clock), and with its founding charter changed by
+// edit (nil: FixtureCharter as it is).
+func NewFixtureWith(t testing.TB, open Opener, opts store.Options, edit func(*soviet.Charter)) *Fixture {
+	t.Helper()
+	ch := FixtureCharter()
+	if edit != nil {
+		edit(&ch)
+	}
 	clock := NewClock(Epoch)
-	db := open(t, store.Options{Now: clock.Now})
+	opts.Now = clock.Now
+	db := open(t, opts)
 	f := &Fixture{T: t, DB: db, Svc: soviet.NewService(db), Clock: clock, Ctx: context.Background()}
 	f.Founder = f.Must(f.Svc.Found(f.Ctx, soviet.AccountInput{Handle: "founder", Name: "Founder", PasswordHash: "x"})).ID()
 	f.Alice = f.Account("alice")
 	f.Bob = f.Account("bob")
 	f.Olga = f.Account("olga")
-	f.Fed = f.Must(f.Svc.FoundFederation(f.Ctx, f.Founder, "Petrograd, 1917", FixtureCharter())).ID()
+	f.Fed = f.Must(f.Svc.FoundFederation(f.Ctx, f.Founder, "Petrograd, 1917", ch)).ID()
 	f.Soviet = f.Must(f.Svc.CreateCouncil(f.Ctx, f.Founder, soviet.CouncilInput{Federation: f.Fed, Name: "Petrograd Soviet", Kind: soviet.Delegate})).ID()
 	f.Putilov = f.Must(f.Svc.CreateCouncil(f.Ctx, f.Founder, soviet.CouncilInput{Federation: f.Fed, Name: "Putilov Works", Kind: soviet.Base, Join: true, SendsTo: []int64{f.Soviet}})).ID()
 	f.Fleet = f.Must(f.Svc.CreateCouncil(f.Ctx, f.Founder, soviet.CouncilInput{Federation: f.Fed, Name: "Baltic Fleet", Kind: soviet.Base, SendsTo: []int64{f.Soviet}})).ID()
@@ -139,6 +152,16 @@ func (f *Fixture) OpenMotion(council, actor int64, title string, m soviet.Majori
 	f.T.Helper()
 	id := f.Must(f.Svc.ProposeMotion(f.Ctx, actor, soviet.MotionInput{Council: council, Title: title, Body: "Resolved: *" + title + "*.", Majority: m})).ID()
 	if _, err := f.Svc.OpenVote(f.Ctx, f.Founder, id, time.Time{}); err != nil {
+		f.T.Fatal(err)
+	}
+	return id
+}
+
+// OpenSecretMotion is OpenMotion with a secret vote.
+func (f *Fixture) OpenSecretMotion(council, actor int64, title string, m soviet.Majority) int64 {
+	f.T.Helper()
+	id := f.Must(f.Svc.ProposeMotion(f.Ctx, actor, soviet.MotionInput{Council: council, Title: title, Majority: m})).ID()
+	if _, err := f.Svc.OpenVoteWith(f.Ctx, f.Founder, id, soviet.VoteOptions{Secrecy: soviet.Secret}); err != nil {
 		f.T.Fatal(err)
 	}
 	return id

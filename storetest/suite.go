@@ -42,12 +42,28 @@ func Run(t *testing.T, open Opener) {
 		{"SecretsStayOutOfLog", testSecretsStayOutOfLog},
 		{"SessionsAndTokens", testSessionsAndTokens},
 		{"Reopen", testReopen},
+		{"SecretBallot", testSecretBallot},
+		{"SecrecyChoice", testSecrecyChoice},
+		{"OneBallotPerVoter", testOneBallotPerVoter},
+		{"BallotBoxTampering", testBallotBoxTampering},
+		{"SecrecyOfStoredData", testSecrecyOfStoredData},
+		{"BoxMixing", testBoxMixing},
 		{"SeatsFollowMembership", testSeatsFollowMembership},
 		{"ElectionCycle", testElectionCycle},
 		{"UnopposedAndDeadlines", testUnopposedAndDeadlines},
 		{"LeavingVacatesSeat", testLeavingVacatesSeat},
 		{"CommitteeTakesSecretary", testCommitteeTakesSecretary},
 		{"Factions", testFactions},
+		{"Recall", testRecall},
+		{"FailedRecall", testFailedRecall},
+		{"DirectRecall", testDirectRecall},
+		{"Mandate", testMandate},
+		{"CharterAmendment", testCharterAmendment},
+		{"Overturn", testOverturn},
+		{"Forward", testForward},
+		{"Escalation", testEscalation},
+		{"Referendum", testReferendum},
+		{"WeightedVotes", testWeightedVotes},
 		{"ImportAndRebalanceAll", testImportAndRebalanceAll},
 		{"RepresentedOverTheGraph", testRepresentedOverTheGraph},
 	}
@@ -366,7 +382,7 @@ func testMotionLifecycle(t *testing.T, open Opener) {
 		t.Fatal(err)
 	}
 	want := soviet.Result{Yes: 2, No: 0, Abstain: 1, Eligible: 3, Quorum: soviet.Ratio{Num: 1, Den: 2}, Majority: soviet.Simple, QuorumMet: true, Adopted: true}
-	if r != want {
+	if !r.Equal(want) {
 		t.Fatalf("result %+v, want %+v", r, want)
 	}
 	f.unchanged("vote after close", soviet.ErrConflict, func() error { return f.Svc.CastVote(ctx, f.Bob, m.ID, soviet.No) })
@@ -379,7 +395,7 @@ func testMotionLifecycle(t *testing.T, open Opener) {
 		if err != nil {
 			return err
 		}
-		if got.State != soviet.Adopted || got.Result == nil || *got.Result != want {
+		if got.State != soviet.Adopted || got.Result == nil || !got.Result.Equal(want) {
 			return fmt.Errorf("stored motion %+v, result %+v", got, got.Result)
 		}
 		return nil
@@ -570,15 +586,21 @@ func testGroupCommit(t *testing.T, open Opener) {
 func testConcurrentSameVoter(t *testing.T, open Opener) {
 	f := NewFixture(t, open)
 	m := f.OpenMotion(f.Putilov, f.Alice, "Once", soviet.Simple)
-	const n = 200
+	onlyOnce(t, 200, func(int) error { return f.Svc.CastVote(f.Ctx, f.Bob, m, soviet.No) })
+}
+
+// onlyOnce runs cast n times at once and wants exactly one success and
+// n-1 conflicts.
+func onlyOnce(t *testing.T, n int, cast func(i int) error) {
+	t.Helper()
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	ok, conflicts := 0, 0
-	for range n {
+	for i := range n {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			err := f.Svc.CastVote(f.Ctx, f.Bob, m, soviet.No)
+			err := cast(i)
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
@@ -617,12 +639,35 @@ func populate(t testing.TB, open Opener) *Fixture {
 		t.Fatal(err)
 	}
 	f.OpenMotion(f.Putilov, f.Bob, "Open", soviet.TwoThirds)
+	// A closed secret vote and an open one with ballots in its box.
+	s := f.OpenSecretMotion(f.Putilov, f.Bob, "Secret", soviet.Simple)
+	for _, v := range []struct {
+		who    int64
+		choice soviet.Choice
+	}{{f.Founder, soviet.Yes}, {f.Alice, soviet.No}, {f.Bob, soviet.Yes}} {
+		if _, err := f.Svc.CastBallot(ctx, v.who, s, v.choice); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := f.Svc.CloseVote(ctx, f.Founder, s); err != nil {
+		t.Fatal(err)
+	}
+	o := f.OpenSecretMotion(f.Putilov, f.Alice, "Open secret", soviet.Simple)
+	for _, v := range []int64{f.Founder, f.Bob} {
+		if _, err := f.Svc.CastBallot(ctx, v, o, soviet.Abstain); err != nil {
+			t.Fatal(err)
+		}
+	}
 	bol := f.Must(f.Svc.CreateFaction(ctx, f.Alice, f.Fed, "Bolsheviks", "#b3261e")).ID()
 	if err := f.Svc.DeclareAffiliation(ctx, f.Alice, f.Fed, bol); err != nil {
 		t.Fatal(err)
 	}
-	f.Elect(f.Soviet, f.Putilov, []int64{f.Founder, f.Alice, f.Bob}, map[int64][]int64{
+	e := f.Elect(f.Soviet, f.Putilov, []int64{f.Founder, f.Alice, f.Bob}, map[int64][]int64{
 		f.Founder: {f.Alice, f.Bob}, f.Alice: {f.Alice}, f.Bob: {f.Bob, f.Founder}})
+	// A motion in the Soviet, and Putilov's mandate on it.
+	above := f.Must(f.Svc.ProposeMotion(ctx, e.Elected[0], soviet.MotionInput{Council: f.Soviet, Title: "Peace"})).ID()
+	md := f.Must(f.Svc.ProposeMotion(ctx, f.Founder, soviet.MotionInput{Council: f.Putilov, Kind: soviet.MandateMotion, Target: above, Instruction: soviet.Yes})).ID()
+	f.adopt(md, f.Founder, f.Alice, f.Bob)
 	return f
 }
 
@@ -717,7 +762,11 @@ func testTamperingDetected(t *testing.T, open Opener) {
 		"election_electorate": "DELETE FROM election_electorate WHERE account = (SELECT MIN(account) FROM election_electorate)",
 		"rankings":            "UPDATE rankings SET ranking = '[]'",
 		"factions":            "UPDATE factions SET name = 'Mensheviks'",
+		"mandates":            "UPDATE mandates SET instruction = 'no'",
 		"affiliations":        "UPDATE affiliations SET faction = faction + 1",
+		"participation":       "INSERT INTO participation (vote, account) SELECT MAX(p.vote), a.id FROM participation p, accounts a WHERE a.handle = 'olga' GROUP BY a.id",
+		"bulletins":           "UPDATE bulletins SET hash = 'forged'",
+		"bulletin_ballots":    `UPDATE bulletin_ballots SET content = '{"choice":"no"}' WHERE content = '{"choice":"yes"}'`,
 	}
 	for _, p := range store.Projections() {
 		q, ok := projEdits[p.Table]

@@ -51,8 +51,17 @@ func ReadBLT(r io.Reader) (*Profile, error) {
 }
 
 // readAll reads r whole, up to maxBallotFile+1 bytes, allocating once when
-// the size is known beforehand.
+// the size is known beforehand and not at all for a *bytes.Buffer.
 func readAll(r io.Reader) ([]byte, error) {
+	if bb, ok := r.(*bytes.Buffer); ok {
+		// The bytes are already in memory: read them in place (the parsers
+		// copy what they keep) and consume them, as a read would.
+		data := bb.Next(bb.Len())
+		if len(data) > maxBallotFile {
+			data = data[:maxBallotFile+1]
+		}
+		return data, nil
+	}
 	size := -1
 	switch v := r.(type) {
 	case interface{ Len() int }:
@@ -65,9 +74,18 @@ func readAll(r io.Reader) ([]byte, error) {
 	if size < 0 || size > maxBallotFile {
 		return io.ReadAll(io.LimitReader(r, maxBallotFile+1))
 	}
-	buf := bytes.NewBuffer(make([]byte, 0, size+1))
-	_, err := buf.ReadFrom(io.LimitReader(r, maxBallotFile+1))
-	return buf.Bytes(), err
+	// One byte more than the size, to see the end of the file without a
+	// bytes.Buffer doubling itself for a last empty read.
+	buf := make([]byte, size+1)
+	n, err := io.ReadFull(r, buf)
+	switch err {
+	case io.ErrUnexpectedEOF, io.EOF:
+		return buf[:n], nil
+	case nil: // longer than it said: read the rest the slow way
+		rest, err := io.ReadAll(io.LimitReader(r, maxBallotFile+1-int64(n)))
+		return append(buf, rest...), err
+	}
+	return nil, err
 }
 
 type bltParser struct {

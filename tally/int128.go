@@ -157,3 +157,10 @@ func mulScale27(a, b i128) i128 {
 	_ = q2 // q2 is 0 whenever the result fits in 128 bits
 	return i128{int64(q1), q0}
 }
+
+// divU64 returns a/d and the remainder, for a ≥ 0 and d > 0.
+func (a i128) divU64(d uint64) (i128, uint64) {
+	qhi, r := uint64(a.hi)/d, uint64(a.hi)%d
+	qlo, r := bits.Div64(r, a.lo, d)
+	return i128{int64(qhi), qlo}, r
+}

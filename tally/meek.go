@@ -84,7 +84,7 @@ func buildTrie(b *stvBallots, ncand int) (*trie, error) {
 	// never touched costs no memory, while regrowing would copy.
 	n := len(b.cand)
 	t := &trie{cand: make([]int32, 0, n), count: make([]uint64, 0, n), depth: make([]int32, 0, n), end: make([]int32, 0, n)}
-	var s trieSet
+	s := trieSet{pos: make([]int32, 0, b.len()), rem: make([]int32, 0, b.len()), w: make([]uint64, 0, b.len())}
 	for i := 0; i < b.len(); i++ {
 		if l := b.off[i+1] - b.off[i]; l > 0 {
 			s.pos = append(s.pos, b.off[i])

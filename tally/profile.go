@@ -235,8 +235,10 @@ type grouper struct {
 // ranks the number of preferences (0 when unknown), so that the arrays are
 // allocated once, not regrown.
 func newGrouper(hint, ranks int) *grouper {
+	// Sized for half the ballots being distinct (tables double when needed):
+	// every slot is touched, and untouched memory is what costs nothing.
 	size := 64
-	for size < 2*min(hint, 1<<22) {
+	for size < min(hint, 1<<22) {
 		size *= 2
 	}
 	return &grouper{

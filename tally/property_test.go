@@ -252,3 +252,52 @@ func TestCondorcetWinnerWins(t *testing.T) {
 		t.Errorf("only %d profiles with a Condorcet winner", found)
 	}
 }
+
+// TestPairwiseMatchesNaive checks the pairwise counts (bit-sliced for
+// strict ballots, tables for ties, split among processors for large
+// profiles) against a direct count of every pair on every ballot.
+func TestPairwiseMatchesNaive(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 14))
+	for i, tc := range []struct{ ncand, nballots int }{{5, 50}, {12, 300}, {70, 200}, {8, 25000}} {
+		p := randomProfile(r, tc.ncand, tc.nballots, 1)
+		for k := range p.Ballots {
+			if k%3 == 0 && len(p.Ballots[k].Ranking) > 2 {
+				p.Ballots[k].Tied = make([]bool, len(p.Ballots[k].Ranking))
+				p.Ballots[k].Tied[1+r.IntN(len(p.Ballots[k].Ranking)-1)] = true
+			}
+		}
+		p.Withdrawn = make([]bool, tc.ncand)
+		p.Withdrawn[r.IntN(tc.ncand)] = true
+		c := &counter{p: p, n: tc.ncand}
+		got, _ := c.pairwise()
+		want := make([][]int64, tc.ncand)
+		for x := range want {
+			want[x] = make([]int64, tc.ncand)
+		}
+		for _, b := range p.Ballots {
+			level := make([]int, tc.ncand) // 0: unranked; else 1 + group number
+			g := 0
+			for j, x := range b.Ranking {
+				if j == 0 || b.Tied == nil || !b.Tied[j] {
+					g++
+				}
+				level[x] = g
+			}
+			for x := range level {
+				for y := range level {
+					if x == y || p.Withdrawn[x] || p.Withdrawn[y] || level[x] == 0 {
+						continue
+					}
+					if level[y] == 0 || level[x] < level[y] {
+						want[x][y] += b.Weight
+					}
+				}
+			}
+		}
+		for x := range want {
+			if !slices.Equal(got[x], want[x]) {
+				t.Fatalf("case %d (%d candidates): row %d = %v; want %v", i, tc.ncand, x, got[x], want[x])
+			}
+		}
+	}
+}

@@ -2,7 +2,9 @@ package tally
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
+	"math/big"
 	"math/rand/v2"
 	"os"
 	"reflect"
@@ -242,4 +244,51 @@ func FuzzReadPrefLib(f *testing.F) {
 			t.Fatalf("reader returned an invalid profile: %v", err)
 		}
 	})
+}
+
+// TestResultMarshalsByValueAndPointer: the domain may hold a Result or a
+// *Result; both encode with names.
+func TestResultMarshalsByValueAndPointer(t *testing.T) {
+	p := readBLTFile(t, "testdata/condorcet-examples/tennessee_capital.blt")
+	res, err := Count("irv", p, Options{Seed: "s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err1 := json.Marshal(res)
+	b, err2 := json.Marshal(*res)
+	if err1 != nil || err2 != nil || !bytes.Equal(a, b) || !bytes.Contains(a, []byte(`"elected":["Knoxville"]`)) {
+		t.Errorf("%v %v\n%s\n%s", err1, err2, a, b)
+	}
+}
+
+// TestValueFormat checks the fast formatting against big.Int's.
+func TestValueFormat(t *testing.T) {
+	r := rand.New(rand.NewPCG(21, 22))
+	for i := 0; i < 20000; i++ {
+		n := i128{int64(r.Uint64() >> uint(1+r.IntN(64))), r.Uint64() >> uint(r.IntN(64))}
+		if r.IntN(4) == 0 {
+			n = i128{0, uint64(r.IntN(100000))}
+		}
+		v := Value{n: n, scale: uint8(r.IntN(28)), show: 0}
+		v.show = uint8(r.IntN(int(v.scale) + 1))
+		places := r.IntN(int(v.show) + 1)
+		drop := int(v.scale) - places
+		want := func() string {
+			b := n.big()
+			d := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(drop)), nil)
+			b.Add(b, new(big.Int).Rsh(d, 1))
+			b.Div(b, d)
+			s := b.String()
+			if places > 0 {
+				for len(s) <= places {
+					s = "0" + s
+				}
+				s = s[:len(s)-places] + "." + s[len(s)-places:]
+			}
+			return s
+		}()
+		if got := v.format(places); got != want {
+			t.Fatalf("%v scale %d places %d: %s; want %s", n.big(), v.scale, places, got, want)
+		}
+	}
 }

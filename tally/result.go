@@ -146,14 +146,15 @@ type jsonCandidate struct {
 }
 
 type jsonRound struct {
-	Number     int             `json:"number"`
-	Action     Action          `json:"action"`
-	Candidates []string        `json:"candidates,omitempty"`
-	Note       string          `json:"note,omitempty"`
-	Votes      []jsonCandidate `json:"votes"`
-	Exhausted  Value           `json:"exhausted"`
-	Quota      *Value          `json:"quota,omitempty"`
-	Surplus    *Value          `json:"surplus,omitempty"`
+	Number     int              `json:"number"`
+	Action     Action           `json:"action"`
+	Candidates []string         `json:"candidates,omitempty"`
+	Note       string           `json:"note,omitempty"`
+	Votes      []jsonCandidate  `json:"votes"`
+	Transfers  map[string]Value `json:"transfers"`
+	Exhausted  Value            `json:"exhausted"`
+	Quota      *Value           `json:"quota,omitempty"`
+	Surplus    *Value           `json:"surplus,omitempty"`
 }
 
 type jsonTie struct {
@@ -182,9 +183,10 @@ type jsonResult struct {
 
 // MarshalJSON writes the result with candidate names instead of indices:
 // method, seats, quota (STV), elected (in order of election), rounds (each
-// with its action, every candidate's votes, transfer and status, the
-// exhausted votes), ties and seed.
-func (r *Result) MarshalJSON() ([]byte, error) {
+// with its action, every candidate's votes and status, the transfers — the
+// candidates whose votes changed, by how much — and the exhausted votes),
+// ties and seed.
+func (r Result) MarshalJSON() ([]byte, error) {
 	j := jsonResult{
 		Method: r.Method, Title: r.Title, Seats: r.Seats, Ballots: r.Ballots,
 		Candidates: r.Candidates, Quota: r.Quota, Elected: r.ElectedNames(),
@@ -198,14 +200,12 @@ func (r *Result) MarshalJSON() ([]byte, error) {
 		rd := &r.Rounds[i]
 		jr := jsonRound{Number: rd.Number, Action: rd.Action, Candidates: r.names(rd.Candidates),
 			Note: rd.Note, Exhausted: rd.Exhausted, Quota: rd.Quota, Surplus: rd.Surplus,
-			Votes: make([]jsonCandidate, len(rd.Votes))}
+			Votes: make([]jsonCandidate, len(rd.Votes)), Transfers: map[string]Value{}}
 		for c := range rd.Votes {
-			jc := jsonCandidate{Name: r.Candidates[c], Votes: rd.Votes[c], Status: rd.Status[c]}
+			jr.Votes[c] = jsonCandidate{Name: r.Candidates[c], Votes: rd.Votes[c], Status: rd.Status[c]}
 			if rd.Transfers != nil && !rd.Transfers[c].IsZero() {
-				t := rd.Transfers[c]
-				jc.Transfer = &t
+				jr.Transfers[r.Candidates[c]] = rd.Transfers[c]
 			}
-			jr.Votes[c] = jc
 		}
 		j.Rounds[i] = jr
 	}

@@ -3,6 +3,7 @@ package tally
 import (
 	"math/big"
 	"strconv"
+	"strings"
 )
 
 // Value is an exact decimal number of votes: an integer count of units of
@@ -33,6 +34,9 @@ func (v Value) format(places int) string {
 	drop := int(v.scale) - places
 	if v.n.hi == 0 && drop == 0 && places == 0 {
 		return strconv.FormatUint(v.n.lo, 10)
+	}
+	if v.n.sign() >= 0 && drop >= 0 {
+		return formatUnsigned(v.n, drop, places)
 	}
 	b := v.n.big()
 	if drop > 0 {
@@ -86,3 +90,44 @@ func (v Value) IsZero() bool { return v.n.isZero() }
 func (v Value) MarshalJSON() ([]byte, error) { return []byte(v.String()), nil }
 
 func (v Value) sub(w Value) Value { return Value{n: v.n.sub(w.n), scale: v.scale, show: v.show} }
+
+// formatUnsigned is format for n ≥ 0 without big.Int (reports print
+// thousands of values): round half up at drop digits, then place the point.
+func formatUnsigned(n i128, drop, places int) string {
+	if drop > 0 {
+		half := i128From(5)
+		for i := 1; i < drop; i++ {
+			half = half.mulU64(10)
+		}
+		n = n.add(half)
+		for drop > 0 {
+			k := min(drop, 19)
+			n, _ = n.divU64(pow10u64[k])
+			drop -= k
+		}
+	}
+	var s string
+	if n.hi == 0 {
+		s = strconv.FormatUint(n.lo, 10)
+	} else {
+		q, r := n.divU64(pow10u64[19])
+		lo := strconv.FormatUint(r, 10)
+		s = strconv.FormatUint(q.lo, 10) + strings.Repeat("0", 19-len(lo)) + lo
+	}
+	if places > 0 {
+		if len(s) <= places {
+			s = strings.Repeat("0", places-len(s)+1) + s
+		}
+		s = s[:len(s)-places] + "." + s[len(s)-places:]
+	}
+	return s
+}
+
+// pow10u64[k] is 10^k, for k ≤ 19.
+var pow10u64 = func() (p [20]uint64) {
+	p[0] = 1
+	for i := 1; i < len(p); i++ {
+		p[i] = p[i-1] * 10
+	}
+	return p
+}()

@@ -85,6 +85,11 @@ type councilRequest struct {
 	Description string             `json:"description,omitempty"`
 	Join        bool               `json:"join,omitempty"`
 	SendsTo     []int64            `json:"sends_to,omitempty"`
+	// For a committee (kind "committee"): the council that elects it, its
+	// role (executive, secretariat or commission) and its seats.
+	Parent int64  `json:"parent,omitempty"`
+	Role   string `json:"role,omitempty"`
+	Seats  int    `json:"seats,omitempty"`
 }
 
 type councilResponse struct {
@@ -152,10 +157,18 @@ type motionResponse struct {
 	Tally      *store.Tally         `json:"tally,omitempty"`
 	RollCall   []store.RollCallVote `json:"roll_call,omitempty"`
 	YourVote   soviet.Choice        `json:"your_vote,omitempty"`
+	// A secret vote shows only its turnout until it closes, and whether
+	// you took part; once closed, its bulletin.
+	Turnout  *store.Turnout      `json:"turnout,omitempty"`
+	TookPart bool                `json:"took_part,omitempty"`
+	Bulletin *store.BulletinInfo `json:"bulletin,omitempty"`
 }
 
 type openRequest struct {
 	Deadline *time.Time `json:"deadline,omitempty"` // default: the charter's number of days
+	// Secrecy is "roll-call" or "secret"; default: the charter's for
+	// motions.
+	Secrecy soviet.Secrecy `json:"secrecy,omitempty"`
 }
 
 type voteRequest struct {
@@ -458,7 +471,8 @@ func (s *Server) apiCreateCouncil(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	c, err := s.svc.CreateCouncil(r.Context(), actorOf(r).ID, soviet.CouncilInput{
-		Federation: fed, Name: req.Name, Kind: req.Kind, Description: req.Description, Join: req.Join, SendsTo: req.SendsTo})
+		Federation: fed, Name: req.Name, Kind: req.Kind, Description: req.Description, Join: req.Join, SendsTo: req.SendsTo,
+		Parent: req.Parent, Role: req.Role, Seats: req.Seats})
 	if err != nil {
 		return err
 	}
@@ -496,7 +510,8 @@ func roleNames(r soviet.Role) []string {
 	for _, x := range []struct {
 		role soviet.Role
 		name string
-	}{{soviet.RoleMember, "member"}, {soviet.RoleSecretary, "secretary"}, {soviet.RoleFounder, "founder"}, {soviet.RoleFederationMember, "federation_member"}} {
+	}{{soviet.RoleMember, "member"}, {soviet.RoleSecretary, "secretary"}, {soviet.RoleFounder, "founder"}, {soviet.RoleFederationMember, "federation_member"},
+		{soviet.RoleDelegate, "delegate"}, {soviet.RoleConstituent, "constituent"}} {
 		if r&x.role != 0 {
 			names = append(names, x.name)
 		}
@@ -724,6 +739,10 @@ func (s *Server) motionView(r *http.Request, id int64) (motionResponse, soviet.R
 		return resp, 0, err
 	}
 	resp.Supporters = nonNil(resp.Supporters)
+	if m.Secrecy == soviet.Secret {
+		// Nothing of the count before the close, no roll call ever.
+		return s.secretView(r, resp, roles)
+	}
 	if m.State == soviet.Voting {
 		t, err := s.db.Tally(ctx, id)
 		if err != nil {
@@ -793,7 +812,7 @@ func (s *Server) apiOpen(w http.ResponseWriter, r *http.Request) error {
 	if req.Deadline != nil {
 		deadline = *req.Deadline
 	}
-	if _, err := s.svc.OpenVote(r.Context(), actorOf(r).ID, id, deadline); err != nil {
+	if _, err := s.svc.OpenVoteWith(r.Context(), actorOf(r).ID, id, soviet.VoteOptions{Deadline: deadline, Secrecy: req.Secrecy}); err != nil {
 		return err
 	}
 	resp, _, err := s.motionView(r, id)

@@ -17,6 +17,11 @@ type motionPage struct {
 	Tally      *store.Tally
 	RollCall   []store.RollCallVote
 	YourVote   soviet.Choice
+	Turnout    *store.Turnout
+	TookPart   bool
+	Bulletin   *store.BulletinInfo
+	Check      *receiptCheck  // the answer to ?receipt=
+	Secrecy    soviet.Secrecy // the charter's default for motions
 	Roles      soviet.Role
 	Supported  bool
 	CanVote    bool
@@ -44,7 +49,13 @@ func (s *Server) loadMotionPage(r *http.Request, id int64) (*motionPage, error) 
 	}
 	p := &motionPage{formBase: formBase{base: base{Title: mv.Motion.Title}}, Motion: mv.Motion, Council: c, Proposer: proposer,
 		Supporters: mv.Supporters, Tally: mv.Tally, RollCall: mv.RollCall, YourVote: mv.YourVote, Roles: roles,
-		Open: mv.Motion.Open(s.now()), Needed: int64(ch.SupporterThreshold)}
+		Open: mv.Motion.Open(s.now()), Needed: int64(ch.SupporterThreshold),
+		Turnout: mv.Turnout, TookPart: mv.TookPart, Bulletin: mv.Bulletin, Secrecy: ch.Ballot(soviet.MotionVote)}
+	if mv.Motion.Secrecy == soviet.Secret {
+		if err := s.secretPage(r, p); err != nil {
+			return nil, err
+		}
+	}
 	me := actorOf(r).ID
 	for _, a := range mv.Supporters {
 		if a.ID == me {
@@ -125,7 +136,7 @@ func (s *Server) openPost(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		_, err = s.svc.OpenVote(r.Context(), actor, id, deadline)
+		_, err = s.svc.OpenVoteWith(r.Context(), actor, id, soviet.VoteOptions{Deadline: deadline, Secrecy: soviet.Secrecy(r.PostFormValue("secrecy"))})
 		return err
 	})
 }

@@ -68,6 +68,7 @@ type (
 	}
 	openForm struct {
 		Deadline string `json:"deadline,omitempty"`
+		Secrecy  string `json:"secrecy,omitempty"` // roll-call or secret; empty: the charter's default
 	}
 	voteForm struct {
 		Choice string `json:"choice"`
@@ -115,6 +116,7 @@ type homePage struct {
 	Memberships []soviet.Council
 	Federations []soviet.Federation
 	OpenVotes   []store.OpenVote
+	Elections   []store.OpenElection // open elections in which the actor may stand or vote
 	Head        store.Head
 }
 
@@ -139,6 +141,9 @@ func (s *Server) homePage(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		if p.OpenVotes, err = s.db.OpenVotes(ctx, a.ID); err != nil {
+			return err
+		}
+		if p.Elections, err = s.db.OpenElectionsFor(ctx, a.ID); err != nil {
 			return err
 		}
 	}
@@ -353,6 +358,11 @@ func councilTree(cs []store.CouncilSummary) []treeNode {
 		for _, to := range c.SendsTo {
 			below[to] = append(below[to], c)
 		}
+		// A committee sends no delegates: it shows under the council
+		// that elects it, not as a root.
+		if c.Kind == soviet.Committee && c.Parent != 0 {
+			below[c.Parent] = append(below[c.Parent], c)
+		}
 	}
 	var build func(c store.CouncilSummary, depth int) treeNode
 	build = func(c store.CouncilSummary, depth int) treeNode {
@@ -367,7 +377,7 @@ func councilTree(cs []store.CouncilSummary) []treeNode {
 	}
 	var roots []treeNode
 	for _, c := range cs {
-		if len(c.SendsTo) == 0 {
+		if len(c.SendsTo) == 0 && !(c.Kind == soviet.Committee && c.Parent != 0) {
 			roots = append(roots, build(c, 0))
 		}
 	}
@@ -460,6 +470,7 @@ type councilPage struct {
 	Candidates []store.CouncilSummary // delegate councils it could send to
 	Pending    bool                   // the actor has asked to join
 	Form       motionForm
+	Seats      *councilSeats // seats, delegates, committees, elections, composition
 }
 
 func (s *Server) loadCouncilPage(r *http.Request, id int64) (*councilPage, error) {
@@ -497,6 +508,9 @@ func (s *Server) loadCouncilPage(r *http.Request, id int64) (*councilPage, error
 		case c.Kind == soviet.Delegate && c.ID != id:
 			p.Candidates = append(p.Candidates, c)
 		}
+	}
+	if p.Seats, err = s.loadCouncilSeats(ctx, cv.Council, all); err != nil {
+		return nil, err
 	}
 	return p, nil
 }

@@ -26,11 +26,17 @@ func newBroker() *broker { return &broker{subs: map[string]map[chan struct{}]str
 func topics(ev soviet.Event) []string {
 	var ref struct {
 		Motion int64 `json:"motion"`
+		// Vote names a secret vote by the id of what it decides: a
+		// participation event moves its motion's turnout.
+		Vote int64 `json:"vote"`
 	}
 	json.Unmarshal(ev.Payload, &ref)
 	ts := []string{"log"}
 	if ref.Motion != 0 {
 		ts = append(ts, fmt.Sprintf("motion:%d", ref.Motion))
+	}
+	if ref.Vote != 0 && ref.Vote != ref.Motion {
+		ts = append(ts, fmt.Sprintf("motion:%d", ref.Vote))
 	}
 	return ts
 }

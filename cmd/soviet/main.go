@@ -40,13 +40,14 @@ type command struct {
 // in one place.
 func commands() map[string]command {
 	return map[string]command{
-		"serve":     {"run the web server", cmdServe},
-		"migrate":   {"apply the database migrations and exit", cmdMigrate},
-		"verify":    {"check the event log, its Merkle tree and every projection", cmdVerify},
-		"version":   {"print the version", cmdVersion},
-		"tally":     {"count a ballot file (BLT, PrefLib, pabulib)", cmdTally},
-		"apportion": {"divide seats among rows name,count of a CSV file", cmdApportion},
-		"bench":     {"measure: 'bench votes' loads the vote API, 'bench federation' a federation at scale", cmdBench},
+		"serve":         {"run the web server", cmdServe},
+		"migrate":       {"apply the database migrations and exit", cmdMigrate},
+		"verify":        {"check the event log, its Merkle tree and every projection", cmdVerify},
+		"verify-ballot": {"find your secret ballot in its published bulletin by its receipt", cmdVerifyBallot},
+		"version":       {"print the version", cmdVersion},
+		"tally":         {"count a ballot file (BLT, PrefLib, pabulib)", cmdTally},
+		"apportion":     {"divide seats among rows name,count of a CSV file", cmdApportion},
+		"bench":         {"measure: 'bench votes' loads the vote API, 'bench federation' a federation at scale", cmdBench},
 	}
 }
 
@@ -115,7 +116,7 @@ func printUsage(w io.Writer, cmds map[string]command) {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		fmt.Fprintf(w, "  %-10s %s\n", n, cmds[n].summary)
+		fmt.Fprintf(w, "  %-14s %s\n", n, cmds[n].summary)
 	}
 	fmt.Fprintln(w, "\nRun 'soviet <command> -h' for the flags of a command.")
 }

@@ -147,6 +147,7 @@ func cmdVerify(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "verify", "[flags]")
 	dsn := dbFlag(e, fs)
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the check to this file")
+	bulletin := fs.String("bulletin", "", "recount this bulletin file (JSON) of a secret vote and check it against the log")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -157,6 +158,9 @@ func cmdVerify(ctx context.Context, e *env, args []string) error {
 	defer stop()
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	if *bulletin != "" {
+		return verifyBulletin(ctx, e, *bulletin, *dsn, flagGiven(fs, "db"))
 	}
 	// A one-shot check that keeps what it builds (the recomputed tree):
 	// a lazier collector, unless the user tuned it.

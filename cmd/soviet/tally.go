@@ -118,7 +118,7 @@ func readBallots(e *env, path string) (*tally.Profile, []byte, error) {
 	if err != nil {
 		return nil, nil, usageError{err} // the command line named a file that cannot be read
 	}
-	r := bytes.NewReader(data)
+	r := bytes.NewBuffer(data) // read in place, without a copy
 	var p *tally.Profile
 	switch ext := strings.ToLower(filepath.Ext(path)); ext {
 	case ".blt", "":

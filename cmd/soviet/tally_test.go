@@ -84,12 +84,12 @@ func TestTallyJSONFields(t *testing.T) {
 		Seed    string   `json:"seed"`
 		Ties    []any    `json:"ties"`
 		Rounds  []struct {
-			Action    string   `json:"action"`
-			Exhausted *float64 `json:"exhausted"`
+			Action    string             `json:"action"`
+			Exhausted *float64           `json:"exhausted"`
+			Transfers map[string]float64 `json:"transfers"`
 			Votes     []struct {
-				Name     string   `json:"name"`
-				Votes    *float64 `json:"votes"`
-				Transfer *float64 `json:"transfer"`
+				Name  string   `json:"name"`
+				Votes *float64 `json:"votes"`
 			} `json:"votes"`
 		} `json:"rounds"`
 	}
@@ -108,17 +108,15 @@ func TestTallyJSONFields(t *testing.T) {
 	}
 	transfers := 0
 	for _, r := range got.Rounds {
-		if r.Action == "" || r.Exhausted == nil || len(r.Votes) != 9 {
-			t.Fatalf("round %+v lacks its action, exhausted votes or a candidate", r)
+		if r.Action == "" || r.Exhausted == nil || r.Transfers == nil || len(r.Votes) != 9 {
+			t.Fatalf("round %+v lacks its action, exhausted votes, transfers or a candidate", r)
 		}
 		for _, v := range r.Votes {
 			if v.Votes == nil {
 				t.Fatalf("round %s: %s has no votes", r.Action, v.Name)
 			}
-			if v.Transfer != nil {
-				transfers++
-			}
 		}
+		transfers += len(r.Transfers)
 	}
 	if transfers == 0 {
 		t.Error("no round shows a transfer")
