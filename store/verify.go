@@ -72,12 +72,15 @@ var boxTables = []string{"ballot_box"}
 
 // Report is what Verify found.
 type Report struct {
-	Events   int64    // events checked
-	Root     []byte   // the Merkle root recomputed from the events
-	Tables   int      // projection tables compared
-	Rows     int64    // projection rows compared
-	Batched  int64    // events replayed in runs by batch projections
-	Problems []string // every difference found; empty when all is well
+	Events  int64  // events checked
+	Root    []byte // the Merkle root recomputed from the events
+	Tables  int    // projection tables compared
+	Rows    int64  // projection rows compared
+	Batched int64  // events replayed in runs by batch projections
+	// How long reading, checking and replaying the log took, and then
+	// comparing the tables.
+	Replay, Compare time.Duration
+	Problems        []string // every difference found; empty when all is well
 }
 
 // OK reports whether nothing was wrong.
@@ -136,10 +139,13 @@ func (db *DB) Verify(ctx context.Context, tmpDir string) (*Report, error) {
 	}
 	defer replay.closePools()
 
+	start := time.Now()
 	stopped, err := db.checkChainAndReplay(ctx, replay, rep, &pr)
 	if err != nil {
 		return nil, err
 	}
+	rep.Replay = time.Since(start)
+	start = time.Now()
 	// The comparisons only read, and run at once.
 	var checks []func(pr *problems) (int64, error)
 	if !stopped {
@@ -174,6 +180,7 @@ func (db *DB) Verify(ctx context.Context, tmpDir string) (*Report, error) {
 	if err := db.checkBoxes(ctx, &pr); err != nil {
 		return nil, err
 	}
+	rep.Compare = time.Since(start)
 	rep.Problems = pr.done()
 	return rep, nil
 }

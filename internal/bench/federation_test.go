@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"soviet"
 	"soviet/store"
 )
 
@@ -61,5 +62,50 @@ func TestFederationSmall(t *testing.T) {
 	}
 	if _, err := os.Stat(dsn); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// BenchmarkMembershipChange times one membership change (a member leaves
+// a base council, or joins one by invitation), with the seats above
+// apportioned again and the commit, in a federation of 20,000 members over
+// four levels. soviet bench federation measures the same at a million.
+func BenchmarkMembershipChange(b *testing.B) {
+	ctx := context.Background()
+	dsn := filepath.Join(b.TempDir(), "fed.db")
+	if _, err := Federation(ctx, FederationConfig{DSN: dsn, Members: 20000, Base: 200, Districts: 8, Regions: 2, Changes: 3, Workers: 64}); err != nil {
+		b.Fatal(err)
+	}
+	db, err := store.Open(ctx, dsn, store.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	svc := soviet.NewService(db)
+	fb, err := findFederation(ctx, db)
+	if err != nil || fb == nil {
+		b.Fatal(err)
+	}
+	ms, err := db.Members(ctx, fb.base[0])
+	if err != nil || len(ms) == 0 {
+		b.Fatal(err)
+	}
+	a, c := ms[0].Account.ID, fb.base[0]
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		if i%2 == 0 {
+			if err := svc.Leave(ctx, a, c); err != nil {
+				b.Fatal(err)
+			}
+			continue
+		}
+		b.StopTimer()
+		_, tok, err := svc.IssueInvitation(ctx, fb.founder, c, "")
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		if _, err := svc.AcceptInvitation(ctx, a, tok); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
