@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"slices"
 	"sort"
 
 	"soviet/tally"
@@ -38,9 +39,17 @@ type Bulletin struct {
 	// Candidates and Seats are for ranked ballots (elections, which come
 	// with issue 4): a ranked ballot's content is RankedBallot, indices
 	// into Candidates.
-	Candidates []string      `json:"candidates,omitempty"`
-	Seats      int           `json:"seats,omitempty"`
-	Ballots    []BallotEntry `json:"ballots"`
+	Candidates []string `json:"candidates,omitempty"`
+	Seats      int      `json:"seats,omitempty"`
+	// For an election: each candidate's account, the counting method and
+	// the seed of its lots (published when the vote opened), the winners
+	// (indices into Candidates, in order of election) and the full count.
+	Accounts []int64         `json:"accounts,omitempty"`
+	Method   string          `json:"method,omitempty"`
+	Seed     string          `json:"seed,omitempty"`
+	Elected  []int           `json:"elected,omitempty"`
+	Report   json.RawMessage `json:"report,omitempty"`
+	Ballots  []BallotEntry   `json:"ballots"`
 	// A referendum's ballots name the voter's base council; Councils
 	// gives each council's electorate, and DoubleMajority says whether a
 	// majority of the councils was needed too.
@@ -186,6 +195,47 @@ func (b *Bulletin) Recount() (Result, error) {
 	return r, nil
 }
 
+// CountElection counts a secret election's bulletin: its ranked ballots,
+// which must be canonical and name standing candidates each once, under
+// the election's method, seats and seed.
+func (b *Bulletin) CountElection() (*tally.Result, error) {
+	if b.Kind != ElectionVote {
+		return nil, Errorf(ErrInvalid, "bulletin of kind %q is not an election's", string(b.Kind))
+	}
+	if len(b.Accounts) != len(b.Candidates) {
+		return nil, Errorf(ErrInvalid, "%d candidates but %d accounts", len(b.Candidates), len(b.Accounts))
+	}
+	ballots := make([]tally.Ballot, 0, len(b.Ballots))
+	for i, e := range b.Ballots {
+		var rb RankedBallot
+		if err := decodeStrict(bytes.NewReader(e.Content), &rb); err != nil {
+			return nil, Errorf(ErrInvalid, "ballot %d (receipt %s) is not a ranking: %s", i+1, e.Receipt, e.Content)
+		}
+		if want, _ := Canonical(rb); !bytes.Equal(want, e.Content) {
+			return nil, Errorf(ErrInvalid, "ballot %d (receipt %s) is not in canonical form: %s", i+1, e.Receipt, e.Content)
+		}
+		seen := map[int]bool{}
+		for _, c := range rb.Ranking {
+			if c < 0 || c >= len(b.Candidates) || seen[c] {
+				return nil, Errorf(ErrInvalid, "ballot %d (receipt %s) ranks a candidate who is not standing, or one twice", i+1, e.Receipt)
+			}
+			seen[c] = true
+		}
+		if len(rb.Ranking) > 0 {
+			ballots = append(ballots, tally.Ballot{Weight: 1, Ranking: rb.Ranking})
+		}
+	}
+	p, err := tally.NewProfile(b.Title, b.Candidates, nil, b.Seats, ballots)
+	if err != nil {
+		return nil, Errorf(ErrInvalid, "%v", err)
+	}
+	res, err := tally.Count(b.Method, p, tally.Options{Seats: b.Seats, Seed: b.Seed})
+	if err != nil {
+		return nil, Errorf(ErrInvalid, "%v", err)
+	}
+	return res, nil
+}
+
 // Check checks that the bulletin is whole and recounts it: receipts well
 // formed, unique and in canonical order, one ballot per participant, no
 // more participants than voters, and the published result equal to the
@@ -208,6 +258,20 @@ func (b *Bulletin) Check() []string {
 	}
 	if b.Participants > b.Eligible {
 		add("%d participants but only %d eligible voters", b.Participants, b.Eligible)
+	}
+	if b.Kind == ElectionVote {
+		res, err := b.CountElection()
+		if err != nil {
+			add("recount: %v", Message(err))
+			return ps
+		}
+		if !slices.Equal(res.Elected, b.Elected) {
+			add("the published winners %v differ from the recount's %v", b.Elected, res.Elected)
+		}
+		if report, err := Canonical(res); err != nil || !bytes.Equal(report, b.Report) {
+			add("the published count differs from the recount")
+		}
+		return ps
 	}
 	r, err := b.Recount()
 	switch {
@@ -236,6 +300,7 @@ func (b *Bulletin) CheckLog(events iter.Seq2[Event, error]) ([]string, error) {
 	}
 	var (
 		opened, published, closed bool
+		electionSecret            bool
 		participants              int64
 	)
 	for ev, err := range events {
@@ -243,7 +308,8 @@ func (b *Bulletin) CheckLog(events iter.Seq2[Event, error]) ([]string, error) {
 			return nil, err
 		}
 		switch ev.Type {
-		case "vote.opened", "vote.participated", "bulletin.published", "vote.closed":
+		case "vote.opened", "vote.participated", "bulletin.published", "vote.closed",
+			"election.opened", "election.polling", "election.closed":
 		default:
 			continue
 		}
@@ -263,6 +329,42 @@ func (b *Bulletin) CheckLog(events iter.Seq2[Event, error]) ([]string, error) {
 			}
 			if p.Quorum != b.Quorum || p.Majority != b.Majority {
 				add("event %d opened vote %d with quorum %s and a %s majority; the bulletin says %s and %s", ev.Seq, b.Vote, p.Quorum, p.Majority, b.Quorum, b.Majority)
+			}
+		case *ElectionOpened:
+			if ev.Seq != b.Vote {
+				continue
+			}
+			opened = true
+			electionSecret = p.Secrecy == Secret
+			if p.Method != b.Method {
+				add("event %d opened election %d to be counted by %s; the bulletin says %s", ev.Seq, b.Vote, p.Method, b.Method)
+			}
+		case *PollingOpened:
+			if p.Election != b.Vote {
+				continue
+			}
+			if fmt.Sprintf("%x", ev.Hash) != b.Seed {
+				add("the seed of election %d is the hash of event %d, not the bulletin's %q", b.Vote, ev.Seq, b.Seed)
+			}
+			if p.Secrecy != "" {
+				electionSecret = p.Secrecy == Secret
+			}
+			if !electionSecret {
+				add("event %d opened the vote of election %d by roll call, not secret", ev.Seq, b.Vote)
+			}
+		case *ElectionClosed:
+			if p.Election != b.Vote {
+				continue
+			}
+			closed = true
+			var want []int64
+			for _, c := range b.Elected {
+				if c >= 0 && c < len(b.Accounts) {
+					want = append(want, b.Accounts[c])
+				}
+			}
+			if !slices.Equal(p.Elected, want) {
+				add("event %d closed election %d electing %v; the bulletin elects %v", ev.Seq, b.Vote, p.Elected, want)
 			}
 		case *Participated:
 			if p.Vote == b.Vote {

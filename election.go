@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"soviet/tally"
@@ -68,13 +69,14 @@ type Candidate struct {
 func openElection(ctx context.Context, tx Tx, actor int64, ch Charter, c, body Council, kind ElectionKind, n int) (Election, error) {
 	method := ch.ElectionMethod(n, body.Kind == Committee)
 	deadline := tx.Now().Add(time.Duration(ch.ElectionDays) * 24 * time.Hour)
+	secrecy := ch.Ballot(ElectionVote)
 	ev, err := tx.Append(ctx, actor, ElectionOpened{Council: c.ID, Body: body.ID, Seats: n, Kind: kind, Method: method,
-		Deadline: deadline.UnixMicro()})
+		Deadline: deadline.UnixMicro(), Secrecy: secrecy})
 	if err != nil {
 		return Election{}, err
 	}
 	return Election{ID: ev.Seq, Council: c.ID, Body: body.ID, Seats: n, Kind: kind, Method: method, State: Nominating,
-		Opened: ev.Time, Deadline: time.UnixMicro(deadline.UnixMicro())}, nil
+		Secret: secrecy == Secret, Opened: ev.Time, Deadline: time.UnixMicro(deadline.UnixMicro())}, nil
 }
 
 // electionIn loads an election and the actor's roles in its electing
@@ -211,6 +213,17 @@ func (s *Service) WithdrawCandidacy(ctx context.Context, actor, election int64) 
 // AdvanceElections does it.) With no more candidates than seats, they are
 // elected unopposed and no vote is held; with none, nominations stay open.
 func (s *Service) OpenPolling(ctx context.Context, actor, election int64) (Election, error) {
+	return s.OpenPollingWith(ctx, actor, election, "")
+}
+
+// OpenPollingWith is OpenPolling with the secretary's choice of a secret
+// or roll-call vote ("" keeps the charter's default for elections).
+func (s *Service) OpenPollingWith(ctx context.Context, actor, election int64, secrecy Secrecy) (Election, error) {
+	if secrecy != "" {
+		if err := secrecy.Validate(); err != nil {
+			return Election{}, err
+		}
+	}
 	// Actor 0 is the system inside AdvanceElections; from outside it is
 	// a visitor who has not signed in, who may not end nominations.
 	if actor == 0 {
@@ -219,13 +232,13 @@ func (s *Service) OpenPolling(ctx context.Context, actor, election int64) (Elect
 	var e Election
 	err := s.store.Transact(ctx, func(ctx context.Context, tx Tx) error {
 		var err error
-		e, err = openPolling(ctx, tx, actor, election)
+		e, err = openPolling(ctx, tx, actor, election, secrecy)
 		return err
 	})
 	return e, err
 }
 
-func openPolling(ctx context.Context, tx Tx, actor, election int64) (Election, error) {
+func openPolling(ctx context.Context, tx Tx, actor, election int64, secrecy Secrecy) (Election, error) {
 	e, c, roles, err := electionIn(ctx, tx, actor, election)
 	if err != nil {
 		return Election{}, err
@@ -264,11 +277,14 @@ func openPolling(ctx context.Context, tx Tx, actor, election int64) (Election, e
 		return closeElectionWith(ctx, tx, actor, e, elected, report)
 	}
 	deadline := tx.Now().Add(time.Duration(ch.ElectionDays) * 24 * time.Hour)
-	ev, err := tx.Append(ctx, actor, PollingOpened{Election: election, Deadline: deadline.UnixMicro()})
+	ev, err := tx.Append(ctx, actor, PollingOpened{Election: election, Deadline: deadline.UnixMicro(), Secrecy: secrecy})
 	if err != nil {
 		return Election{}, err
 	}
 	e.State, e.Deadline, e.Seed = Polling, time.UnixMicro(deadline.UnixMicro()), seedOf(ev)
+	if secrecy != "" {
+		e.Secret = secrecy == Secret
+	}
 	return e, nil
 }
 
@@ -286,39 +302,84 @@ func standing(ctx context.Context, tx Tx, election int64) ([]Candidate, error) {
 	return slices.DeleteFunc(cands, func(c Candidate) bool { return c.Withdrawn }), nil
 }
 
-// CastRanking records actor's ranked ballot in an election: candidates'
-// accounts from most to least preferred (any number, each once). It may be
-// changed until the vote closes.
+// CastRanking records actor's roll-call ranked ballot in an election:
+// candidates' accounts from most to least preferred (any number, each
+// once). It may be changed until the vote closes. A secret election takes
+// secret ballots instead (CastRankedBallot).
 func (s *Service) CastRanking(ctx context.Context, actor, election int64, ranking []int64) error {
 	return s.store.Transact(ctx, func(ctx context.Context, tx Tx) error {
-		e, _, roles, err := electionIn(ctx, tx, actor, election)
+		e, _, err := mayRank(ctx, tx, actor, election, ranking)
 		if err != nil {
 			return err
 		}
-		if err := Authorize(ActCastVote, roles); err != nil {
-			return err
-		}
-		if e.State != Polling {
-			return Errorf(ErrConflict, "the election is %s: there is no open vote", e.State)
-		}
-		if !tx.Now().Before(e.Deadline) {
-			return Errorf(ErrConflict, "the vote closed at %s", e.Deadline.UTC().Format(time.RFC3339))
-		}
-		if ok, err := tx.InElectionElectorate(ctx, election, actor); err != nil {
-			return err
-		} else if !ok {
-			return Errorf(ErrForbidden, "you joined after this election's vote opened: you are not among its voters")
-		}
-		cands, err := standing(ctx, tx, election)
-		if err != nil {
-			return err
-		}
-		if err := validRanking(ranking, cands); err != nil {
-			return err
+		if e.Secret {
+			return Errorf(ErrConflict, "this election is secret: cast a secret ballot")
 		}
 		_, err = tx.Append(ctx, actor, RankingCast{Election: election, Ranking: ranking})
 		return err
 	})
+}
+
+// CastRankedBallot casts actor's secret ranked ballot in a secret election,
+// once: like a motion's secret ballot, the participation is logged and the
+// ballot (the ranking as positions in the list of standing candidates) goes
+// into the box with nothing that names the voter. The receipt is returned
+// once.
+func (s *Service) CastRankedBallot(ctx context.Context, actor, election int64, ranking []int64) (Receipt, error) {
+	var r Receipt
+	err := s.store.Transact(ctx, func(ctx context.Context, tx Tx) error {
+		e, cands, err := mayRank(ctx, tx, actor, election, ranking)
+		if err != nil {
+			return err
+		}
+		if !e.Secret {
+			return Errorf(ErrConflict, "this election is by roll call: cast a named ballot")
+		}
+		rb := RankedBallot{Ranking: make([]int, len(ranking))}
+		for i, a := range ranking {
+			rb.Ranking[i] = slices.IndexFunc(cands, func(c Candidate) bool { return c.Account == a })
+		}
+		content, err := Canonical(rb)
+		if err != nil {
+			return err
+		}
+		if r, err = s.newReceipt(election, content); err != nil {
+			return err
+		}
+		return castSecret(ctx, tx, actor, r)
+	})
+	return r, err
+}
+
+// mayRank checks that actor may cast ranking in an election now, and
+// returns the election and its standing candidates.
+func mayRank(ctx context.Context, tx Tx, actor, election int64, ranking []int64) (Election, []Candidate, error) {
+	e, _, roles, err := electionIn(ctx, tx, actor, election)
+	if err != nil {
+		return Election{}, nil, err
+	}
+	if err := Authorize(ActCastVote, roles); err != nil {
+		return Election{}, nil, err
+	}
+	if e.State != Polling {
+		return Election{}, nil, Errorf(ErrConflict, "the election is %s: there is no open vote", e.State)
+	}
+	if !tx.Now().Before(e.Deadline) {
+		return Election{}, nil, Errorf(ErrConflict, "the vote closed at %s", e.Deadline.UTC().Format(time.RFC3339))
+	}
+	if ok, err := tx.InElectionElectorate(ctx, election, actor); err != nil {
+		return Election{}, nil, err
+	} else if !ok {
+		return Election{}, nil, Errorf(ErrForbidden, "you joined after this election's vote opened: you are not among its voters")
+	}
+	cands, err := standing(ctx, tx, election)
+	if err != nil {
+		return Election{}, nil, err
+	}
+	if err := validRanking(ranking, cands); err != nil {
+		return Election{}, nil, err
+	}
+	return e, cands, nil
 }
 
 // validRanking checks a ranking against the standing candidates.
@@ -374,6 +435,17 @@ func closeElection(ctx context.Context, tx Tx, actor, election int64) (Election,
 	if err != nil {
 		return Election{}, err
 	}
+	if e.Secret {
+		b, err := publishElectionBulletin(ctx, tx, actor, e, cands)
+		if err != nil {
+			return Election{}, err
+		}
+		elected := make([]int64, len(b.Elected))
+		for i, c := range b.Elected {
+			elected[i] = b.Accounts[c]
+		}
+		return closeElectionWith(ctx, tx, actor, e, elected, b.Report)
+	}
 	rankings, err := tx.Rankings(ctx, election)
 	if err != nil {
 		return Election{}, err
@@ -391,6 +463,51 @@ func closeElection(ctx context.Context, tx Tx, actor, election int64) (Election,
 		return Election{}, err
 	}
 	return closeElectionWith(ctx, tx, actor, e, elected, report)
+}
+
+// publishElectionBulletin empties a secret election's box into its
+// bulletin, counts exactly its list and appends it to the log.
+func publishElectionBulletin(ctx context.Context, tx Tx, actor int64, e Election, cands []Candidate) (*Bulletin, error) {
+	ballots, err := tx.EmptyBox(ctx, e.ID)
+	if err != nil {
+		return nil, err
+	}
+	participants, err := tx.Participants(ctx, e.ID)
+	if err != nil {
+		return nil, err
+	}
+	eligible, err := tx.ElectionElectorateSize(ctx, e.ID)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]int64, len(cands))
+	for i, c := range cands {
+		ids[i] = c.Account
+	}
+	labels, err := tx.CandidateNames(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	SortBallots(ballots)
+	b := &Bulletin{Vote: e.ID, Kind: ElectionVote, Title: fmt.Sprintf("election %d", e.ID), Eligible: eligible,
+		Participants: participants, Candidates: labels, Accounts: ids, Seats: e.Seats, Method: e.Method, Seed: e.Seed, Ballots: ballots}
+	res, err := b.CountElection()
+	if err != nil {
+		return nil, fmt.Errorf("count the ballot box of election %d: %w", e.ID, err)
+	}
+	b.Elected = res.Elected
+	if b.Report, err = Canonical(res); err != nil {
+		return nil, err
+	}
+	if ps := b.Check(); len(ps) > 0 {
+		return nil, fmt.Errorf("the ballot box of election %d does not hold together: %s", e.ID, strings.Join(ps, "; "))
+	}
+	hash, err := b.Hash()
+	if err != nil {
+		return nil, err
+	}
+	_, err = tx.Append(ctx, actor, BulletinPublished{Bulletin: *b, Hash: hash})
+	return b, err
 }
 
 // CountElection counts ranked ballots with the election's method. It is
@@ -511,7 +628,7 @@ func (s *Service) AdvanceElections(ctx context.Context) (int, error) {
 		for _, e := range due {
 			switch e.State {
 			case Nominating:
-				_, err = openPolling(ctx, tx, 0, e.ID)
+				_, err = openPolling(ctx, tx, 0, e.ID, "")
 			case Polling:
 				_, err = closeElection(ctx, tx, 0, e.ID)
 			}

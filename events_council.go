@@ -21,6 +21,9 @@ type ElectionOpened struct {
 	Kind     ElectionKind `json:"kind"`
 	Method   string       `json:"method"`
 	Deadline int64        `json:"deadline"`
+	// Secrecy: secret (the charter's default for elections) or
+	// roll-call; empty in events written before elections were secret.
+	Secrecy Secrecy `json:"secrecy,omitempty"`
 }
 
 // ElectionCancelled ends an election before its count.
@@ -53,6 +56,9 @@ type NominationsExtended struct {
 type PollingOpened struct {
 	Election int64 `json:"election"`
 	Deadline int64 `json:"deadline"`
+	// Secrecy, if set, is the secretary's choice for this vote instead of
+	// the charter's default recorded when the election opened.
+	Secrecy Secrecy `json:"secrecy,omitempty"`
 }
 
 // RankingCast records the actor's ranked ballot (roll-call), or a change of

@@ -363,13 +363,13 @@ func mayVote(ctx context.Context, tx Tx, actor, motion int64) (Voter, error) {
 	return v, nil
 }
 
-// CloseVote closes the vote on a motion and records its result. The
-// council's secretary may close it early; actor 0 (the system) closes it at
-// its deadline.
+// CloseVote closes the vote on a motion and records its result: the
+// council's secretary may close it early. (Votes close at their deadline
+// through CloseDueVotes.)
 func (s *Service) CloseVote(ctx context.Context, actor, motion int64) (Result, error) {
 	if actor == 0 {
-		// Actor 0 is the system closing at the deadline (CloseDueVotes),
-		// never an anonymous request.
+		// Actor 0 is the system in closeVote: a visitor who is not signed
+		// in must not act as it.
 		return Result{}, Errorf(ErrUnauthenticated, "sign in to %s", ActCloseVote)
 	}
 	var r Result

@@ -79,6 +79,32 @@ func (s *Service) Found(ctx context.Context, in AccountInput) (Account, error) {
 	return s.createAccount(ctx, in, true)
 }
 
+// FoundInstance creates the instance's founding account and its first
+// federation, named name, with the default charter, in one transaction:
+// both or neither (a founder without the federation they asked for could
+// not found the instance again). It fails with ErrConflict once the
+// instance has a founder.
+func (s *Service) FoundInstance(ctx context.Context, in AccountInput, name string) (Account, Federation, error) {
+	name = strings.TrimSpace(name)
+	if err := in.Validate(); err != nil {
+		return Account{}, Federation{}, err
+	}
+	if err := validText("federation name", name, 1, 200); err != nil {
+		return Account{}, Federation{}, err
+	}
+	var a Account
+	var f Federation
+	err := s.store.Transact(ctx, func(ctx context.Context, tx Tx) error {
+		var err error
+		if a, err = createAccount(ctx, tx, in, true); err != nil {
+			return err
+		}
+		f, err = createFederation(ctx, tx, a.ID, name, DefaultCharter())
+		return err
+	})
+	return a, f, err
+}
+
 // Register creates an ordinary account. It has no rights in any federation
 // until a council admits it.
 func (s *Service) Register(ctx context.Context, in AccountInput) (Account, error) {
@@ -91,32 +117,38 @@ func (s *Service) createAccount(ctx context.Context, in AccountInput, founder bo
 	}
 	var a Account
 	err := s.store.Transact(ctx, func(ctx context.Context, tx Tx) error {
-		founded, err := tx.Founded(ctx)
-		if err != nil {
-			return err
-		}
-		if founder && founded {
-			return Errorf(ErrConflict, "this instance already has its founder")
-		}
-		if !founder && !founded {
-			return Errorf(ErrConflict, "this instance has no founder yet: the first account founds it")
-		}
-		if _, err := tx.AccountByHandle(ctx, in.Handle); err == nil {
-			return Errorf(ErrConflict, "the handle %q is taken", in.Handle)
-		} else if !errors.Is(err, ErrNotFound) {
-			return err
-		}
-		ev, err := tx.Append(ctx, 0, AccountCreated{Handle: in.Handle, Name: in.Name, Founder: founder})
-		if err != nil {
-			return err
-		}
-		if err := tx.SetPassword(ctx, ev.Seq, in.PasswordHash); err != nil {
-			return err
-		}
-		a = Account{ID: ev.Seq, Handle: in.Handle, Name: in.Name, Founder: founder, Created: ev.Time}
-		return nil
+		var err error
+		a, err = createAccount(ctx, tx, in, founder)
+		return err
 	})
 	return a, err
+}
+
+// createAccount creates a validated account in tx.
+func createAccount(ctx context.Context, tx Tx, in AccountInput, founder bool) (Account, error) {
+	founded, err := tx.Founded(ctx)
+	if err != nil {
+		return Account{}, err
+	}
+	if founder && founded {
+		return Account{}, Errorf(ErrConflict, "this instance already has its founder")
+	}
+	if !founder && !founded {
+		return Account{}, Errorf(ErrConflict, "this instance has no founder yet: the first account founds it")
+	}
+	if _, err := tx.AccountByHandle(ctx, in.Handle); err == nil {
+		return Account{}, Errorf(ErrConflict, "the handle %q is taken", in.Handle)
+	} else if !errors.Is(err, ErrNotFound) {
+		return Account{}, err
+	}
+	ev, err := tx.Append(ctx, 0, AccountCreated{Handle: in.Handle, Name: in.Name, Founder: founder})
+	if err != nil {
+		return Account{}, err
+	}
+	if err := tx.SetPassword(ctx, ev.Seq, in.PasswordHash); err != nil {
+		return Account{}, err
+	}
+	return Account{ID: ev.Seq, Handle: in.Handle, Name: in.Name, Founder: founder, Created: ev.Time}, nil
 }
 
 // CreateFederation creates a federation with the default charter; actor
@@ -142,17 +174,24 @@ func (s *Service) FoundFederation(ctx context.Context, actor int64, name string,
 	}
 	var f Federation
 	err := s.store.Transact(ctx, func(ctx context.Context, tx Tx) error {
-		if _, err := tx.Account(ctx, actor); err != nil {
-			return err
-		}
-		ev, err := tx.Append(ctx, actor, FederationCreated{Name: name, Charter: charter})
-		if err != nil {
-			return err
-		}
-		f = Federation{ID: ev.Seq, Name: name, Founder: actor, Created: ev.Time}
-		return nil
+		var err error
+		f, err = createFederation(ctx, tx, actor, name, charter)
+		return err
 	})
 	return f, err
+}
+
+// createFederation creates a federation with a validated name and charter
+// in tx.
+func createFederation(ctx context.Context, tx Tx, actor int64, name string, charter Charter) (Federation, error) {
+	if _, err := tx.Account(ctx, actor); err != nil {
+		return Federation{}, err
+	}
+	ev, err := tx.Append(ctx, actor, FederationCreated{Name: name, Charter: charter})
+	if err != nil {
+		return Federation{}, err
+	}
+	return Federation{ID: ev.Seq, Name: name, Founder: actor, Created: ev.Time}, nil
 }
 
 // CouncilInput describes a new council.

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -126,11 +127,21 @@ func (r Ratio) AtLeast(part, whole int64) bool {
 	return part*r.Den >= r.Num*whole
 }
 
-// validText checks a required or optional piece of text a person typed.
+// ValidText is validText for the text the interfaces keep outside the
+// domain (the names of API tokens).
+func ValidText(field, s string, min, max int) error { return validText(field, s, min, max) }
+
+// validText checks a required or optional piece of text a person typed:
+// valid UTF-8, no control characters but tabs and line breaks (PostgreSQL
+// cannot store NUL, and both engines must keep the same text), from min to
+// max characters not counting spaces around it.
 func validText(field, s string, min, max int) error {
 	n := utf8.RuneCountInString(strings.TrimSpace(s))
 	if !utf8.ValidString(s) {
 		return Errorf(ErrInvalid, "%s is not valid UTF-8", field)
+	}
+	if i := strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r' }); i >= 0 {
+		return Errorf(ErrInvalid, "%s may not contain the control character %U", field, []rune(s[i:])[0])
 	}
 	if n < min {
 		if min == 1 {

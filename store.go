@@ -122,6 +122,8 @@ type Tx interface {
 	// CandidateNames returns a distinct label for each account.
 	CandidateNames(ctx context.Context, accounts []int64) ([]string, error)
 	InElectionElectorate(ctx context.Context, election, account int64) (bool, error)
+	// ElectionElectorateSize returns how many may vote in an election.
+	ElectionElectorateSize(ctx context.Context, election int64) (int64, error)
 	// Rankings returns the roll-call ballots of an election, in a fixed
 	// order.
 	Rankings(ctx context.Context, election int64) ([][]int64, error)

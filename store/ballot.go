@@ -461,6 +461,9 @@ func (db *DB) BulletinInfoOf(ctx context.Context, vote int64) (BulletinInfo, err
 // PublishedBallot returns the content of the ballot with the receipt in
 // the vote's published bulletin.
 func (db *DB) PublishedBallot(ctx context.Context, vote int64, receipt string) ([]byte, error) {
+	if !findable(receipt) {
+		return nil, soviet.Errorf(soviet.ErrNotFound, "no ballot with receipt %q", receipt)
+	}
 	var content string
 	err := db.queryRow(ctx, "SELECT content FROM bulletin_ballots WHERE vote = ? AND receipt = ?", vote, receipt).Scan(&content)
 	return []byte(content), notFound(err, "ballot with receipt", receipt)

@@ -62,9 +62,9 @@ func init() {
 		return err
 	})
 	onEvent(func(t *tx, ev soviet.Event, p soviet.ElectionOpened) error {
-		_, err := t.exec(`INSERT INTO elections (id, council, body, seats, kind, method, state, opened, deadline)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, ev.Seq, p.Council, p.Body, p.Seats, string(p.Kind), p.Method,
-			string(soviet.Nominating), ev.Time.UnixMicro(), p.Deadline)
+		_, err := t.exec(`INSERT INTO elections (id, council, body, seats, kind, method, state, opened, deadline, secret)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, ev.Seq, p.Council, p.Body, p.Seats, string(p.Kind), p.Method,
+			string(soviet.Nominating), ev.Time.UnixMicro(), p.Deadline, boolInt(p.Secrecy == soviet.Secret))
 		return err
 	})
 	onEvent(func(t *tx, ev soviet.Event, p soviet.ElectionCancelled) error {
@@ -99,6 +99,11 @@ func init() {
 			ON CONFLICT (election, account) DO NOTHING`,
 		} {
 			if _, err := t.exec(q, p.Election); err != nil {
+				return err
+			}
+		}
+		if p.Secrecy != "" {
+			if _, err := t.exec("UPDATE elections SET secret = ? WHERE id = ?", boolInt(p.Secrecy == soviet.Secret), p.Election); err != nil {
 				return err
 			}
 		}
@@ -362,6 +367,13 @@ func (t *tx) CandidateNames(ctx context.Context, accounts []int64) ([]string, er
 // InElectionElectorate implements soviet.Tx.
 func (t *tx) InElectionElectorate(ctx context.Context, election, account int64) (bool, error) {
 	return t.exists("SELECT 1 FROM election_electorate WHERE election = ? AND account = ?", election, account)
+}
+
+// ElectionElectorateSize implements soviet.Tx.
+func (t *tx) ElectionElectorateSize(ctx context.Context, election int64) (int64, error) {
+	var n int64
+	err := t.queryRow("SELECT COUNT(*) FROM election_electorate WHERE election = ?", election).Scan(&n)
+	return n, err
 }
 
 // Rankings implements soviet.Tx: in the order of the voters' accounts, so

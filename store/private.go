@@ -3,7 +3,9 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"soviet"
 )
@@ -19,9 +21,17 @@ func (db *DB) private(ctx context.Context, fn func(t *tx) error) error {
 	})
 }
 
+// findable reports whether text a visitor sent can name a stored row.
+// Text PostgreSQL cannot hold (invalid UTF-8, NUL) names nothing, on
+// either engine, rather than failing the query.
+func findable(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }
+
 // Credentials returns the account with the given handle and its password
 // hash.
 func (db *DB) Credentials(ctx context.Context, handle string) (soviet.Account, string, error) {
+	if !findable(handle) {
+		return soviet.Account{}, "", soviet.Errorf(soviet.ErrNotFound, "no account %q", handle)
+	}
 	row := db.queryRow(ctx, `SELECT a.id, a.handle, a.name, a.founder, a.created, c.password_hash
 		FROM accounts a JOIN credentials c ON c.account = a.id WHERE a.handle = ?`, handle)
 	var a soviet.Account
@@ -144,6 +154,9 @@ func (db *DB) APITokens(ctx context.Context, account int64) ([]APIToken, error) 
 
 // DeleteAPIToken deletes one of an account's tokens.
 func (db *DB) DeleteAPIToken(ctx context.Context, account int64, id string) error {
+	if !findable(id) {
+		return soviet.Errorf(soviet.ErrNotFound, "no API token %q", id)
+	}
 	return db.private(ctx, func(t *tx) error {
 		res, err := t.exec("DELETE FROM api_tokens WHERE account = ? AND id = ?", account, id)
 		if err != nil {

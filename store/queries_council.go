@@ -242,7 +242,10 @@ func (db *DB) ElectionDetail(ctx context.Context, id int64) (ElectionDetail, err
 	if err := db.queryRow(ctx, q, arg).Scan(&d.Electorate); err != nil {
 		return d, fmt.Errorf("electorate of election %d: %w", id, err)
 	}
-	if err := db.queryRow(ctx, "SELECT COUNT(*) FROM rankings WHERE election = ?", id).Scan(&d.Ballots); err != nil {
+	// Roll-call ballots, or a secret election's participation: one of the
+	// two is zero.
+	if err := db.queryRow(ctx, `SELECT (SELECT COUNT(*) FROM rankings WHERE election = ?)
+		+ (SELECT COUNT(*) FROM participation WHERE vote = ?)`, id, id).Scan(&d.Ballots); err != nil {
 		return d, fmt.Errorf("ballots of election %d: %w", id, err)
 	}
 	return d, nil
@@ -268,6 +271,7 @@ func (db *DB) OpenElectionsFor(ctx context.Context, account int64) ([]OpenElecti
 		return o, err
 	}, "SELECT "+prefix("e", electionCols)+`, c.name, b.name,
 		(SELECT COUNT(*) FROM rankings r WHERE r.election = e.id AND r.account = v.account)
+		+ (SELECT COUNT(*) FROM participation p WHERE p.vote = e.id AND p.account = v.account)
 		FROM (`+votersOf+`) v JOIN elections e ON e.council = v.council
 		JOIN councils c ON c.id = e.council JOIN councils b ON b.id = e.body
 		WHERE v.account = ? AND e.state IN (?, ?) ORDER BY e.deadline, e.id`,
@@ -596,4 +600,9 @@ func nonNilRows[T any](s []T) []T {
 		return []T{}
 	}
 	return s
+}
+
+// Election returns an election.
+func (db *DB) Election(ctx context.Context, id int64) (soviet.Election, error) {
+	return one(ctx, db, scanElection, "election", id, "SELECT "+electionCols+" FROM elections WHERE id = ?", id)
 }

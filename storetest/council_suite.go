@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"strings"
 
 	"fmt"
 	"slices"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"soviet"
+	"soviet/store"
 )
 
 // The council-democracy part of the suite: seats, elections, offices,
@@ -92,7 +94,7 @@ func maps(a, b map[int64]int) bool {
 }
 
 func testElectionCycle(t *testing.T, open Opener) {
-	f := NewFixture(t, open)
+	f := NewFixtureWith(t, open, store.Options{}, func(ch *soviet.Charter) { ch.ElectionBallot = soviet.RollCall })
 	ctx := f.Ctx
 	e := f.OpenElection(f.Soviet, f.Putilov)
 	f.unchanged("outsider nominates", soviet.ErrForbidden, func() error { return f.Svc.Nominate(ctx, f.Olga, e.ID, f.Olga, 0) })
@@ -325,4 +327,86 @@ func testFactions(t *testing.T, open Opener) {
 	if err := f.Svc.DeclareAffiliation(ctx, f.Alice, f.Fed, 0); err != nil {
 		t.Fatal(err)
 	}
+}
+
+func testSecretElection(t *testing.T, open Opener) {
+	f := NewFixture(t, open) // elections are secret by default
+	ctx := f.Ctx
+	e := f.OpenElection(f.Soviet, f.Putilov)
+	if !e.Secret {
+		t.Fatalf("election %+v is not secret under the default charter", e)
+	}
+	for _, c := range []int64{f.Founder, f.Alice, f.Bob} {
+		if err := f.Svc.Nominate(ctx, c, e.ID, c, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e, err := f.Svc.OpenPolling(ctx, f.Founder, e.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.unchanged("roll-call ranking in a secret election", soviet.ErrConflict, func() error {
+		return f.Svc.CastRanking(ctx, f.Alice, e.ID, []int64{f.Alice})
+	})
+	receipts := map[int64]soviet.Receipt{}
+	for voter, r := range map[int64][]int64{f.Founder: {f.Alice, f.Bob}, f.Alice: {f.Alice}, f.Bob: {f.Bob, f.Founder}} {
+		rc, err := f.Svc.CastRankedBallot(ctx, voter, e.ID, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		receipts[voter] = rc
+	}
+	f.unchanged("second secret ballot", soviet.ErrConflict, func() error {
+		_, err := f.Svc.CastRankedBallot(ctx, f.Alice, e.ID, []int64{f.Bob})
+		return err
+	})
+	f.unchanged("outsider's secret ballot", soviet.ErrForbidden, func() error {
+		_, err := f.Svc.CastRankedBallot(ctx, f.Olga, e.ID, []int64{f.Bob})
+		return err
+	})
+	closed, err := f.Svc.CloseElection(ctx, f.Founder, e.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(closed.Elected) != 2 || !slices.Contains(closed.Elected, f.Alice) {
+		t.Fatalf("secret election elected %v", closed.Elected)
+	}
+	b, err := f.DB.Bulletin(ctx, e.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Kind != soviet.ElectionVote || len(b.Ballots) != 3 || b.Participants != 3 || b.Seed == "" {
+		t.Fatalf("bulletin %+v", b)
+	}
+	if ps := b.Check(); len(ps) > 0 {
+		t.Fatalf("the bulletin does not hold together: %v", ps)
+	}
+	ps, err := b.CheckLog(f.DB.Log(ctx))
+	if err != nil || len(ps) > 0 {
+		t.Fatalf("the bulletin against the log: %v %v", ps, err)
+	}
+	for voter, rc := range receipts {
+		if _, _, ok := b.Find(rc.Code); !ok {
+			t.Errorf("voter %d's receipt is not in the bulletin", voter)
+		}
+	}
+	var blt strings.Builder
+	if err := b.WriteBLT(&blt); err != nil || !strings.Contains(blt.String(), "3 2") {
+		t.Fatalf("BLT of the bulletin: %v\n%s", err, blt.String())
+	}
+	// A forged winner list is caught by the recount.
+	forged := *b
+	forged.Elected = []int{0, 2}
+	if ps := forged.Check(); len(ps) == 0 {
+		t.Fatal("a forged winner list passed the check")
+	}
+	if got := f.offices(f.Soviet, f.Putilov); !slices.Equal(got, sortedCopy(closed.Elected)) {
+		t.Fatalf("seated %v, elected %v", got, closed.Elected)
+	}
+}
+
+func sortedCopy(s []int64) []int64 {
+	c := slices.Clone(s)
+	slices.Sort(c)
+	return c
 }

@@ -220,7 +220,13 @@ func (f *Fixture) Elect(body, constituency int64, candidates []int64, ballots ma
 		return e // unopposed
 	}
 	for voter, r := range ballots {
-		if err := f.Svc.CastRanking(f.Ctx, voter, e.ID, r); err != nil {
+		var err error
+		if e.Secret {
+			_, err = f.Svc.CastRankedBallot(f.Ctx, voter, e.ID, r)
+		} else {
+			err = f.Svc.CastRanking(f.Ctx, voter, e.ID, r)
+		}
+		if err != nil {
 			f.T.Fatal(err)
 		}
 	}

@@ -64,6 +64,7 @@ func Run(t *testing.T, open Opener) {
 		{"Escalation", testEscalation},
 		{"Referendum", testReferendum},
 		{"WeightedVotes", testWeightedVotes},
+		{"SecretElection", testSecretElection},
 		{"ImportAndRebalanceAll", testImportAndRebalanceAll},
 		{"RepresentedOverTheGraph", testRepresentedOverTheGraph},
 	}
@@ -621,7 +622,9 @@ func onlyOnce(t *testing.T, n int, cast func(i int) error) {
 
 // populate gives every projection table rows.
 func populate(t testing.TB, open Opener) *Fixture {
-	f := NewFixture(t, open)
+	// Roll-call elections, so that their ballots fill the rankings table
+	// (secret ballots fill the box and bulletin tables through motions).
+	f := NewFixtureWith(t, open, store.Options{}, func(ch *soviet.Charter) { ch.ElectionBallot = soviet.RollCall })
 	ctx := f.Ctx
 	if _, err := f.Svc.RequestJoin(ctx, f.Olga, f.Fleet, "please"); err != nil {
 		t.Fatal(err)

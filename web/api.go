@@ -1,15 +1,18 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"soviet"
 )
@@ -28,17 +31,81 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 		}
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
-	dec := json.NewDecoder(r.Body)
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return errTooLarge
+		}
+		return soviet.Errorf(soviet.ErrInvalid, "the request body could not be read")
+	}
+	// encoding/json would replace invalid UTF-8 with U+FFFD: the text
+	// recorded would not be the text sent.
+	if !utf8.Valid(body) {
+		return soviet.Errorf(soviet.ErrInvalid, "the request body is not valid UTF-8")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return jsonError(err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			return errTooLarge
-		}
 		return soviet.Errorf(soviet.ErrInvalid, "the body must hold one JSON value and nothing after it")
+	}
+	return checkKeys(body, reflect.TypeOf(v).Elem())
+}
+
+// checkKeys checks the keys of a JSON object against the fields of struct
+// type t: each key is exactly a field's name and appears once, every
+// required field is there, and only a field that may be absent (a pointer,
+// a list) may be null. encoding/json alone matches names regardless of
+// case, keeps the last of repeated keys and takes a missing or null field
+// as its zero value: {} would refuse a join request, and a body could mean
+// other than what it seems to say.
+func checkKeys(body []byte, t reflect.Type) error {
+	if t.Kind() != reflect.Struct {
+		return nil
+	}
+	fields := jsonFields(t)
+	known := map[string]reflect.Type{}
+	for _, f := range fields {
+		known[f.Name] = f.Type
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return soviet.Errorf(soviet.ErrInvalid, "the body must be a JSON object")
+	}
+	seen := map[string]bool{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return jsonError(err)
+		}
+		key, _ := tok.(string)
+		ft, ok := known[key]
+		switch {
+		case seen[key]:
+			return soviet.Errorf(soviet.ErrInvalid, "field %q appears more than once", key)
+		case !ok:
+			return soviet.Errorf(soviet.ErrInvalid, "unknown field %q", key)
+		}
+		seen[key] = true
+		var value json.RawMessage
+		if err := dec.Decode(&value); err != nil {
+			return jsonError(err)
+		}
+		switch ft.Kind() {
+		case reflect.Pointer, reflect.Slice, reflect.Map, reflect.Interface:
+		default:
+			if string(value) == "null" {
+				return soviet.Errorf(soviet.ErrInvalid, "field %q must be %s, not null", key, jsonKind(ft.String()))
+			}
+		}
+	}
+	for _, f := range fields {
+		if f.Required && !seen[f.Name] {
+			return soviet.Errorf(soviet.ErrInvalid, "field %q is required", f.Name)
+		}
 	}
 	return nil
 }

@@ -3,8 +3,7 @@ package web
 import (
 	"context"
 	"crypto/rand"
-	"crypto/subtle"
-	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
@@ -13,86 +12,18 @@ import (
 	"sync"
 	"time"
 
-	"golang.org/x/crypto/argon2"
-
 	"soviet"
+	"soviet/password"
 )
 
-// PasswordParams are the argon2id parameters. The defaults are OWASP's
-// (19 MiB, 2 passes, 1 lane); tests use cheaper ones.
-type PasswordParams struct {
-	Memory  uint32 // KiB
-	Time    uint32
-	Threads uint8
-}
+// PasswordParams are the argon2id parameters (see package password).
+type PasswordParams = password.Params
 
-func (p PasswordParams) orDefault() PasswordParams {
-	if p.Memory == 0 {
-		return PasswordParams{Memory: 19 * 1024, Time: 2, Threads: 1}
-	}
-	return p
-}
+// hashPassword checks a password against the rules and hashes it.
+func (s *Server) hashPassword(pw string) (string, error) { return password.Hash(s.pw, pw) }
 
-// hashSlots bounds concurrent argon2id hashing, whose memory cost would
-// otherwise let a flood of sign-ins exhaust the server.
-var hashSlots = make(chan struct{}, 4)
-
-// hashPassword returns the PHC-format argon2id hash of a password.
-func (s *Server) hashPassword(password string) (string, error) {
-	if err := checkPassword(password); err != nil {
-		return "", err
-	}
-	salt := make([]byte, 16)
-	if _, err := rand.Read(salt); err != nil {
-		return "", err
-	}
-	p := s.pw
-	hashSlots <- struct{}{}
-	key := argon2.IDKey([]byte(password), salt, p.Time, p.Memory, p.Threads, 32)
-	<-hashSlots
-	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, p.Memory, p.Time, p.Threads,
-		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key)), nil
-}
-
-// checkPassword applies the password rules.
-func checkPassword(password string) error {
-	switch n := len([]rune(password)); {
-	case n < 10:
-		return soviet.Errorf(soviet.ErrInvalid, "a password needs at least 10 characters")
-	case len(password) > 1024:
-		return soviet.Errorf(soviet.ErrInvalid, "a password may have at most 1024 bytes")
-	}
-	return nil
-}
-
-// verifyPassword reports whether password matches a PHC argon2id hash.
-func verifyPassword(password, encoded string) bool {
-	parts := strings.Split(encoded, "$")
-	if len(parts) != 6 || parts[1] != "argon2id" {
-		return false
-	}
-	var version int
-	var m, t uint32
-	var p uint8
-	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2.Version {
-		return false
-	}
-	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil || m == 0 || m > 1<<21 || t == 0 || t > 20 || p == 0 {
-		return false
-	}
-	salt, err := base64.RawStdEncoding.DecodeString(parts[4])
-	if err != nil {
-		return false
-	}
-	want, err := base64.RawStdEncoding.DecodeString(parts[5])
-	if err != nil || len(want) == 0 {
-		return false
-	}
-	hashSlots <- struct{}{}
-	got := argon2.IDKey([]byte(password), salt, t, m, p, uint32(len(want)))
-	<-hashSlots
-	return subtle.ConstantTimeCompare(got, want) == 1
-}
+// verifyPassword reports whether pw matches an encoded hash.
+func verifyPassword(pw, encoded string) bool { return password.Verify(pw, encoded) }
 
 const (
 	sessionCookie = "soviet_session"
@@ -200,8 +131,8 @@ func (s *Server) signOut(w http.ResponseWriter, r *http.Request) error {
 // newAPIToken makes a personal API token for an account.
 func (s *Server) newAPIToken(ctx context.Context, account int64, name string) (string, any, error) {
 	name = strings.TrimSpace(name)
-	if name == "" || len([]rune(name)) > 100 {
-		return "", nil, soviet.Errorf(soviet.ErrInvalid, "a token needs a name of 1 to 100 characters")
+	if err := soviet.ValidText("a token's name", name, 1, 100); err != nil {
+		return "", nil, err
 	}
 	secret, hash, err := s.svc.NewToken()
 	if err != nil {
@@ -209,8 +140,13 @@ func (s *Server) newAPIToken(ctx context.Context, account int64, name string) (s
 	}
 	token := tokenPrefix + secret
 	hash = soviet.HashToken(token)
-	id := secret[:8]
-	tok, err := s.db.CreateAPIToken(ctx, account, id, name, hash)
+	// The id names the token in URLs and logs: random, not a piece of
+	// the secret.
+	idBytes := make([]byte, 8)
+	if _, err := rand.Read(idBytes); err != nil {
+		return "", nil, err
+	}
+	tok, err := s.db.CreateAPIToken(ctx, account, hex.EncodeToString(idBytes), name, hash)
 	return token, tok, err
 }
 

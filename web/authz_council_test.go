@@ -1,8 +1,6 @@
 // This file adds the council-democracy routes to the tables of the general
 // web tests (authz_test.go, badinput_test.go on the web-tests branch). It is
-// built only once those tests are merged: then delete the build line below.
-
-//go:build ignore
+// part of them now that they are merged.
 
 package web
 
@@ -51,7 +49,21 @@ func (sc *scene) electionIn(state soviet.ElectionState) int64 {
 	if state == soviet.Polling {
 		w.must(w.svc.Nominate(ctx, sc.actors[member].id, e, sc.actors[member].id, 0))
 	}
-	_, err := w.svc.OpenPolling(ctx, sc.founder.id, e)
+	_, err := w.svc.OpenPollingWith(ctx, sc.founder.id, e, soviet.RollCall)
+	w.must(err)
+	return e
+}
+
+// secretElection returns the id of a commission election whose secret vote
+// is open.
+func (sc *scene) secretElection() int64 {
+	w := sc.w
+	w.t.Helper()
+	ctx := w.t.Context()
+	e := sc.commission()
+	w.must(w.svc.Nominate(ctx, sc.alice.id, e, sc.alice.id, 0))
+	w.must(w.svc.Nominate(ctx, sc.actors[member].id, e, sc.actors[member].id, 0))
+	_, err := w.svc.OpenPollingWith(ctx, sc.founder.id, e, soviet.Secret)
 	w.must(err)
 	return e
 }
@@ -122,6 +134,12 @@ func init() {
 		authCase{route: "PUT /api/v1/elections/{id}/ballot", want: only(s204, member), req: func(sc *scene, a *client) (string, any) {
 			return "/api/v1/elections/" + id(sc.electionIn(soviet.Polling)) + "/ballot", map[string][]int64{"ranking": {sc.alice.id}}
 		}},
+		authCase{route: "POST /api/v1/elections/{id}/secret-ballot", want: only(s201, member), req: func(sc *scene, a *client) (string, any) {
+			return "/api/v1/elections/" + id(sc.secretElection()) + "/secret-ballot", map[string][]int64{"ranking": {sc.alice.id}}
+		}},
+		authCase{route: "GET /api/v1/elections/{id}/bulletin", want: only(s404, member, otherCouncil, secretary), req: func(sc *scene, a *client) (string, any) {
+			return "/api/v1/elections/" + id(sc.secretElection()) + "/bulletin", nil
+		}},
 		authCase{route: "POST /api/v1/elections/{id}/close", want: only(s200, secretary), req: func(sc *scene, a *client) (string, any) {
 			return "/api/v1/elections/" + id(sc.electionIn(soviet.Polling)) + "/close", nil
 		}},
@@ -161,6 +179,9 @@ func init() {
 		authCase{route: "POST /elections/{id}/ballot", want: only(s303, member), req: func(sc *scene, a *client) (string, any) {
 			return "/elections/" + id(sc.electionIn(soviet.Polling)) + "/ballot", url.Values{"rank": {id(sc.alice.id)}}
 		}},
+		authCase{route: "POST /elections/{id}/secret-ballot", want: only(s200, member), req: func(sc *scene, a *client) (string, any) {
+			return "/elections/" + id(sc.secretElection()) + "/secret-ballot", url.Values{"rank": {id(sc.alice.id)}}
+		}},
 		authCase{route: "POST /elections/{id}/close", want: only(s303, secretary), req: func(sc *scene, a *client) (string, any) {
 			return "/elections/" + id(sc.electionIn(soviet.Polling)) + "/close", url.Values{}
 		}},
@@ -179,6 +200,14 @@ func init() {
 		}, valid: `{"faction":0}`, wrongType: `{"account":"me"}`},
 		jsonEndpoint{route: "PUT /api/v1/elections/{id}/ballot", as: member, path: func(sc *scene) string {
 			return "/api/v1/elections/" + id(sc.electionIn(soviet.Polling)) + "/ballot"
+		}, valid: `{"ranking":[1]}`, wrongType: `{"ranking":"1"}`, missing: `{}`},
+		jsonEndpoint{route: "POST /api/v1/elections/{id}/polling", as: secretary, path: func(sc *scene) string {
+			e := sc.electionIn(soviet.Nominating)
+			sc.w.must(sc.w.svc.Nominate(sc.w.t.Context(), sc.alice.id, e, sc.alice.id, 0))
+			return "/api/v1/elections/" + id(e) + "/polling"
+		}, valid: `{"secrecy":"secret"}`, wrongType: `{"secrecy":1}`},
+		jsonEndpoint{route: "POST /api/v1/elections/{id}/secret-ballot", as: member, path: func(sc *scene) string {
+			return "/api/v1/elections/" + id(sc.secretElection()) + "/secret-ballot"
 		}, valid: `{"ranking":[1]}`, wrongType: `{"ranking":"1"}`, missing: `{}`},
 		jsonEndpoint{route: "POST /api/v1/federations/{id}/factions", as: member, path: func(sc *scene) string { return "/api/v1/federations/" + id(sc.fed) + "/factions" },
 			valid: `{"name":"Left SRs","colour":"#2e7d32"}`, wrongType: `{"name":"Left SRs","colour":1}`, missing: `{"name":"Left SRs"}`},

@@ -515,3 +515,55 @@ func TestCompositionOverTimeCouncil(t *testing.T) {
 		}
 	})
 }
+
+// TestSecretElectionCouncil runs a secret election (the charter's default)
+// through the API and the pages: receipts once, no ballots shown, the
+// bulletin published at the close with every receipt in it.
+func TestSecretElectionCouncil(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			t.Parallel()
+			cw := newCouncilWebWith(t, e.Open, nil)
+			f := cw.f
+			var ev electionResponse
+			id := cw.openElection(f.Alice, f.Putilov, f.Soviet).Election.ID
+			at := func(p string) string { return pathf("/elections/%d%s", id, p) }
+			for _, c := range []int64{f.Founder, f.Alice, f.Bob} {
+				cw.api(c, "POST", pathf("/api/v1/elections/%d/candidates", id), map[string]int64{}).want(t, 201)
+			}
+			cw.api(f.Founder, "POST", pathf("/api/v1/elections/%d/polling", id), nil).want(t, 200).decode(t, &ev)
+			if !ev.Election.Secret {
+				t.Fatalf("election %+v is not secret", ev.Election)
+			}
+			var rc soviet.Receipt
+			cw.api(f.Alice, "PUT", pathf("/api/v1/elections/%d/ballot", id), map[string][]int64{"ranking": {f.Alice, f.Bob}}).refused(t, 409, "secret")
+			cw.api(f.Alice, "POST", pathf("/api/v1/elections/%d/secret-ballot", id), map[string][]int64{"ranking": {f.Alice, f.Bob}}).want(t, 201).decode(t, &rc)
+			if rc.Code == "" || rc.Vote != id {
+				t.Fatalf("receipt %+v", rc)
+			}
+			cw.api(f.Alice, "POST", pathf("/api/v1/elections/%d/secret-ballot", id), map[string][]int64{"ranking": {f.Bob}}).refused(t, 409, "final")
+			page := cw.post(f.Bob, at("/secret-ballot"), url.Values{"rank": {strconv.FormatInt(f.Bob, 10)}}).want(t, 200).Body
+			if !strings.Contains(page, `id="receipt-code"`) {
+				t.Fatalf("the ballot form did not answer with the receipt: %.2000s", page)
+			}
+			cw.api(f.Founder, "GET", pathf("/api/v1/elections/%d", id), nil).want(t, 200).decode(t, &ev)
+			if ev.Ballots != 2 || len(ev.Rankings) != 0 || len(ev.YourRanking) != 0 || ev.TookPart {
+				t.Fatalf("a secret election shows %d ballots, rankings %v, yours %v, took part %v", ev.Ballots, ev.Rankings, ev.YourRanking, ev.TookPart)
+			}
+			if page := cw.page(f.Alice, at("")).want(t, 200).Body; !strings.Contains(page, "You have cast your secret ballot") {
+				t.Errorf("the election page does not say Alice voted")
+			}
+			cw.api(f.Alice, "GET", pathf("/api/v1/elections/%d/bulletin", id), nil).refused(t, 404, "when it closes")
+			cw.api(f.Founder, "POST", pathf("/api/v1/elections/%d/close", id), nil).want(t, 200).decode(t, &ev)
+			if ev.Election.State != soviet.Closed || ev.Bulletin == nil || ev.Bulletin.Ballots != 2 {
+				t.Fatalf("closed secret election %+v bulletin %+v", ev.Election, ev.Bulletin)
+			}
+			var b soviet.Bulletin
+			cw.api(f.Alice, "GET", pathf("/api/v1/elections/%d/bulletin", id), nil).want(t, 200).decode(t, &b)
+			if _, _, ok := b.Find(rc.Code); !ok || len(b.Check()) > 0 {
+				t.Fatalf("Alice's receipt in the bulletin: %v; check: %v", ok, b.Check())
+			}
+			cw.api(f.Olga, "GET", pathf("/api/v1/elections/%d/bulletin", id), nil).refused(t, 403, "member of the federation")
+		})
+	}
+}

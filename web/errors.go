@@ -3,7 +3,9 @@ package web
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
+	"sort"
 	"strings"
 
 	"soviet"
@@ -23,6 +25,7 @@ type errorDetail struct {
 var (
 	errBodyTooLarge = errors.New("too large")
 	errMediaType    = errors.New("unsupported media type")
+	errMethod       = errors.New("method not allowed")
 	errTooLarge     = &soviet.Error{Kind: errBodyTooLarge, Msg: "the request body is too large"}
 	errNotJSON      = &soviet.Error{Kind: errMediaType, Msg: "send the request body as application/json"}
 	errNoRoute      = soviet.Errorf(soviet.ErrNotFound, "no such page")
@@ -39,6 +42,8 @@ func classify(err error) (status int, code string) {
 		return http.StatusRequestEntityTooLarge, "too_large"
 	case errors.Is(err, errMediaType):
 		return http.StatusUnsupportedMediaType, "unsupported_media_type"
+	case errors.Is(err, errMethod):
+		return http.StatusMethodNotAllowed, "method_not_allowed"
 	case kind == soviet.ErrInvalid:
 		return http.StatusBadRequest, "invalid"
 	case kind == soviet.ErrNotFound:
@@ -84,6 +89,63 @@ func (s *Server) pageError(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	s.render(w, r, status, "error", errorPage{Status: status, StatusText: http.StatusText(status), Message: message(err)})
+}
+
+// noRoute answers a request no route took: 405 with an Allow header when
+// its path has routes for other methods, else 404; as JSON under /api/.
+// (The catch-all patterns would otherwise hide the mux's own 405s.)
+func (s *Server) noRoute(w http.ResponseWriter, r *http.Request) {
+	err := errNoRoute
+	if wantsJSON(r) {
+		err = errNoAPIRoute
+	}
+	if allow := s.paths.allow(r); allow != "" {
+		w.Header().Set("Allow", allow)
+		err = &soviet.Error{Kind: errMethod, Msg: fmt.Sprintf("%s is not allowed here: use %s", r.Method, allow)}
+	}
+	if wantsJSON(r) {
+		s.apiError(w, r, err)
+	} else {
+		s.pageError(w, r, err)
+	}
+}
+
+// pathIndex knows the methods of each route's path.
+type pathIndex struct {
+	mux     *http.ServeMux // the paths, without methods
+	methods map[string]string
+}
+
+func newPathIndex(routes []route) *pathIndex {
+	byPath := map[string][]string{}
+	for _, rt := range routes {
+		// Wildcards named alike, so that "GET /x/{id}" and "POST /x/{n}"
+		// are one path.
+		p := pathParam.ReplaceAllString(rt.Path, "{p$2}")
+		byPath[p] = append(byPath[p], rt.Method)
+		if rt.Method == http.MethodGet {
+			byPath[p] = append(byPath[p], http.MethodHead)
+		}
+	}
+	pi := &pathIndex{mux: http.NewServeMux(), methods: map[string]string{}}
+	for p, ms := range byPath {
+		func() {
+			// Two paths the method-aware mux tells apart may conflict
+			// without their methods: such a path only loses its 405.
+			defer func() { recover() }()
+			pi.mux.Handle(p, http.NotFoundHandler())
+			sort.Strings(ms)
+			pi.methods[p] = strings.Join(ms, ", ")
+		}()
+	}
+	return pi
+}
+
+// allow returns the methods of the request's path, or "" for an unknown
+// path.
+func (pi *pathIndex) allow(r *http.Request) string {
+	_, pattern := pi.mux.Handler(r)
+	return pi.methods[pattern]
 }
 
 // wantsJSON reports whether a request is for the API.

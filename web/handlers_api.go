@@ -147,7 +147,7 @@ type motionsResponse struct {
 
 type motionRequest struct {
 	Title    string          `json:"title"`
-	Body     string          `json:"body"`
+	Body     string          `json:"body,omitempty"` // Markdown; may be empty
 	Majority soviet.Majority `json:"majority,omitempty"`
 }
 
@@ -192,12 +192,16 @@ type headResponse struct {
 
 type eventJSON struct {
 	Seq     int64     `json:"seq"`
-	Time    time.Time `json:"time"`
-	Actor   int64     `json:"actor"`
-	Type    string    `json:"type"`
-	Payload any       `json:"payload"`
+	Time    time.Time `json:"time,omitzero"`
+	Actor   int64     `json:"actor,omitempty"`
+	Type    string    `json:"type,omitempty"`
+	Payload any       `json:"payload,omitempty"`
 	Prev    string    `json:"prev"`
 	Hash    string    `json:"hash"`
+	// Redacted: the event is not for this reader (another federation's,
+	// or a roll-call choice they may not see); only its hashes are given,
+	// enough to check the tree.
+	Redacted bool `json:"redacted,omitempty"`
 }
 
 type eventsResponse struct {
@@ -226,19 +230,19 @@ func (s *Server) apiSetup(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	a, err := s.svc.Found(r.Context(), soviet.AccountInput{Handle: req.Handle, Name: req.Name, PasswordHash: hash})
+	in := soviet.AccountInput{Handle: req.Handle, Name: req.Name, PasswordHash: hash}
+	var resp setupResponse
+	if strings.TrimSpace(req.Federation) == "" {
+		resp.Account, err = s.svc.Found(r.Context(), in)
+	} else {
+		var f soviet.Federation
+		resp.Account, f, err = s.svc.FoundInstance(r.Context(), in, req.Federation)
+		resp.Federation = &f
+	}
 	if err != nil {
 		return err
 	}
-	resp := setupResponse{Account: a}
-	if strings.TrimSpace(req.Federation) != "" {
-		f, err := s.svc.CreateFederation(r.Context(), a.ID, req.Federation)
-		if err != nil {
-			return err
-		}
-		resp.Federation = &f
-	}
-	if resp.Token, _, err = s.newAPIToken(r.Context(), a.ID, "setup"); err != nil {
+	if resp.Token, _, err = s.newAPIToken(r.Context(), resp.Account.ID, "setup"); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusCreated, resp)

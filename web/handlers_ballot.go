@@ -92,10 +92,11 @@ func (s *Server) checkReceipt(ctx context.Context, vote, ballots int64, code str
 // receiptPage shows a receipt, once, right after the ballot is cast.
 type receiptPage struct {
 	base
-	Motion   soviet.Motion
-	Receipt  soviet.Receipt
-	File     template.URL // the receipt file as a data: URL, to download
-	FileName string
+	Back      string // the page of the vote
+	BackTitle string
+	Receipt   soviet.Receipt
+	File      template.URL // the receipt file as a data: URL, to download
+	FileName  string
 }
 
 func (s *Server) ballotPost(w http.ResponseWriter, r *http.Request) error {
@@ -115,16 +116,22 @@ func (s *Server) ballotPost(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	s.showReceipt(w, r, fmt.Sprintf("/motions/%d", id), m.Title, rc)
+	return nil
+}
+
+// showReceipt renders a receipt in the answer to the post that cast the
+// ballot, not after a redirect: the receipt exists nowhere else to be
+// shown again.
+func (s *Server) showReceipt(w http.ResponseWriter, r *http.Request, back, backTitle string, rc soviet.Receipt) {
 	file, err := json.MarshalIndent(rc, "", "  ")
 	if err != nil {
-		return err
+		s.pageError(w, r, err)
+		return
 	}
-	// Rendered in the answer to the post, not after a redirect: the
-	// receipt exists nowhere else to be shown again.
-	s.render(w, r, http.StatusOK, "receipt", &receiptPage{base: base{Title: "Your receipt"}, Motion: m, Receipt: rc,
+	s.render(w, r, http.StatusOK, "receipt", &receiptPage{base: base{Title: "Your receipt"}, Back: back, BackTitle: backTitle, Receipt: rc,
 		File:     template.URL("data:application/json;base64," + base64.StdEncoding.EncodeToString(append(file, '\n'))),
-		FileName: fmt.Sprintf("receipt-vote-%d.json", id)})
-	return nil
+		FileName: fmt.Sprintf("receipt-vote-%d.json", rc.Vote)})
 }
 
 func (s *Server) apiBallot(w http.ResponseWriter, r *http.Request) error {
@@ -169,6 +176,20 @@ func (s *Server) apiBulletin(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	return s.writeBulletin(w, b)
+}
+
+// serveBulletin writes the bulletin of a vote the caller checked the actor
+// may see.
+func (s *Server) serveBulletin(w http.ResponseWriter, r *http.Request, vote int64) error {
+	b, err := s.db.Bulletin(r.Context(), vote)
+	if err != nil {
+		return err
+	}
+	return s.writeBulletin(w, b)
+}
+
+func (s *Server) writeBulletin(w http.ResponseWriter, b *soviet.Bulletin) error {
 	j, err := b.JSON()
 	if err != nil {
 		return err

@@ -392,9 +392,14 @@ func (s *Server) withdrawCandidacyPost(w http.ResponseWriter, r *http.Request) e
 	})
 }
 
+// pollingForm chooses the vote's secrecy ("" for the charter's default).
+type pollingForm struct {
+	Secrecy string `json:"secrecy,omitempty"`
+}
+
 func (s *Server) pollingPost(w http.ResponseWriter, r *http.Request) error {
 	return s.electionCommand(w, r, func(actor, id int64) (string, error) {
-		e, err := s.svc.OpenPolling(r.Context(), actor, id)
+		e, err := s.svc.OpenPollingWith(r.Context(), actor, id, soviet.Secrecy(r.PostFormValue("secrecy")))
 		if e.State == soviet.Closed {
 			return "No more candidates than seats: they are elected unopposed.", err
 		}
@@ -409,6 +414,22 @@ func (s *Server) closeElectionPost(w http.ResponseWriter, r *http.Request) error
 	})
 }
 
+// rankingFrom reads the ranked ballot form: one rank field per preference.
+func rankingFrom(r *http.Request) ([]int64, error) {
+	var ranking []int64
+	for _, v := range r.PostForm["rank"] {
+		if v = strings.TrimSpace(v); v == "" {
+			continue
+		}
+		a, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || a <= 0 {
+			return nil, soviet.Errorf(soviet.ErrInvalid, "rank %q is not a candidate", v)
+		}
+		ranking = append(ranking, a)
+	}
+	return ranking, nil
+}
+
 func (s *Server) electionBallotPost(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
@@ -417,25 +438,38 @@ func (s *Server) electionBallotPost(w http.ResponseWriter, r *http.Request) erro
 	if err := form(w, r); err != nil {
 		return err
 	}
-	var ranking []int64
-	err = func() error {
-		for _, v := range r.PostForm["rank"] {
-			if v = strings.TrimSpace(v); v == "" {
-				continue
-			}
-			a, err := strconv.ParseInt(v, 10, 64)
-			if err != nil || a <= 0 {
-				return soviet.Errorf(soviet.ErrInvalid, "rank %q is not a candidate", v)
-			}
-			ranking = append(ranking, a)
-		}
-		return s.svc.CastRanking(r.Context(), actorOf(r).ID, id, ranking)
-	}()
+	ranking, err := rankingFrom(r)
+	if err == nil {
+		err = s.svc.CastRanking(r.Context(), actorOf(r).ID, id, ranking)
+	}
 	if err != nil {
 		return s.electionFormError(w, r, id, nominateForm{}, err)
 	}
 	s.flash(w, r, "Your ballot is recorded; you may change it until the vote closes.")
 	return redirect(w, r, fmt.Sprintf("/elections/%d", id))
+}
+
+// electionSecretBallotPost casts a secret ranked ballot and answers with
+// the receipt, shown this once.
+func (s *Server) electionSecretBallotPost(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := form(w, r); err != nil {
+		return err
+	}
+	ranking, err := rankingFrom(r)
+	var rc soviet.Receipt
+	if err == nil {
+		rc, err = s.svc.CastRankedBallot(r.Context(), actorOf(r).ID, id, ranking)
+	}
+	if err != nil {
+		return s.electionFormError(w, r, id, nominateForm{}, err)
+	}
+	s.metrics.votes.Inc()
+	s.showReceipt(w, r, fmt.Sprintf("/elections/%d", id), fmt.Sprintf("Election %d", id), rc)
+	return nil
 }
 
 // reportView is an election's count as the page shows it.

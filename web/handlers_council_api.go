@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"net/http"
 
 	"soviet"
@@ -46,6 +47,10 @@ type electionResponse struct {
 	YourRanking []int64 `json:"your_ranking,omitempty"`
 	// Rankings are the roll-call ballots, for those who may see votes.
 	Rankings []store.RankingRow `json:"rankings,omitempty"`
+	// For a secret election: whether you cast your ballot, and once it
+	// closed, its bulletin (every ballot with its receipt).
+	TookPart bool                `json:"took_part,omitempty"`
+	Bulletin *store.BulletinInfo `json:"bulletin,omitempty"`
 }
 
 type nominateRequest struct {
@@ -195,6 +200,20 @@ func (s *Server) electionView(r *http.Request, id int64) (electionResponse, sovi
 		if resp.YourRanking, err = s.db.RankingOf(ctx, id, a.ID); err != nil {
 			return resp, 0, err
 		}
+		if d.Election.Secret {
+			if resp.TookPart, err = s.db.TookPart(ctx, id, a.ID); err != nil {
+				return resp, 0, err
+			}
+		}
+	}
+	if d.Election.Secret && d.Election.State == soviet.Closed {
+		info, err := s.db.BulletinInfoOf(ctx, id)
+		if err != nil && !errors.Is(err, soviet.ErrNotFound) { // an unopposed election has no vote, no bulletin
+			return resp, 0, err
+		}
+		if err == nil {
+			resp.Bulletin = &info
+		}
 	}
 	return resp, roles, nil
 }
@@ -248,8 +267,22 @@ func (s *Server) apiWithdrawCandidacy(w http.ResponseWriter, r *http.Request) er
 	return s.noContent(w, r, func(actor, id int64) error { return s.svc.WithdrawCandidacy(r.Context(), actor, id) })
 }
 
+// pollingRequest optionally chooses a secret or roll-call vote; empty (or
+// no body) keeps the charter's default for elections.
+type pollingRequest struct {
+	Secrecy soviet.Secrecy `json:"secrecy,omitempty"`
+}
+
 func (s *Server) apiOpenPolling(w http.ResponseWriter, r *http.Request) error {
-	return s.electionStep(w, r, s.svc.OpenPolling)
+	var req pollingRequest
+	if r.ContentLength != 0 {
+		if err := decodeJSON(w, r, &req); err != nil {
+			return err
+		}
+	}
+	return s.electionStep(w, r, func(ctx context.Context, actor, id int64) (soviet.Election, error) {
+		return s.svc.OpenPollingWith(ctx, actor, id, req.Secrecy)
+	})
 }
 
 func (s *Server) apiCloseElection(w http.ResponseWriter, r *http.Request) error {
@@ -283,6 +316,44 @@ func (s *Server) apiElectionBallot(w http.ResponseWriter, r *http.Request) error
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// apiElectionSecretBallot casts a secret ranked ballot; the receipt is
+// returned once.
+func (s *Server) apiElectionSecretBallot(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var req rankingRequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		return err
+	}
+	rc, err := s.svc.CastRankedBallot(r.Context(), actorOf(r).ID, id, req.Ranking)
+	if err != nil {
+		return err
+	}
+	s.metrics.votes.Inc()
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusCreated, rc)
+	return nil
+}
+
+// apiElectionBulletin serves a secret election's bulletin as its
+// canonical JSON.
+func (s *Server) apiElectionBulletin(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	ev, _, err := s.electionView(r, id)
+	if err != nil {
+		return err
+	}
+	if ev.Bulletin == nil {
+		return soviet.Errorf(soviet.ErrNotFound, "election %d has no bulletin: a secret election's ballots are published when it closes", id)
+	}
+	return s.serveBulletin(w, r, id)
 }
 
 func (s *Server) apiFactions(w http.ResponseWriter, r *http.Request) error {

@@ -27,10 +27,12 @@ func eventToJSON(ev soviet.Event) eventJSON {
 		Prev: hex.EncodeToString(ev.Prev), Hash: hex.EncodeToString(ev.Hash)}
 }
 
-// apiEvents serves the log to signed-in accounts: anyone on the instance
-// may check that the log they are shown is the one the head commits to.
+// apiEvents serves the log to signed-in accounts: every event's hashes, so
+// that anyone may check the log against the head; and the content of the
+// events they may read (see visibility.go).
 func (s *Server) apiEvents(w http.ResponseWriter, r *http.Request) error {
-	if _, err := requireActor(r); err != nil {
+	a, err := requireActor(r)
+	if err != nil {
 		return err
 	}
 	from, err := queryInt(r, "from", 1, 1, 1<<62)
@@ -46,8 +48,11 @@ func (s *Server) apiEvents(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	resp := eventsResponse{Events: make([]eventJSON, len(evs))}
+	er := s.newEventReader(a.ID)
 	for i, ev := range evs {
-		resp.Events[i] = eventToJSON(ev)
+		if resp.Events[i], err = er.view(r.Context(), ev); err != nil {
+			return err
+		}
 	}
 	if len(evs) == int(limit) {
 		resp.Next = evs[len(evs)-1].Seq + 1

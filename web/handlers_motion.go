@@ -182,8 +182,13 @@ func (s *Server) logPage(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
+		er := s.newEventReader(actorOf(r).ID)
 		for i := len(evs) - 1; i >= 0; i-- {
-			p.Events = append(p.Events, eventToJSON(evs[i]))
+			j, err := er.view(ctx, evs[i])
+			if err != nil {
+				return err
+			}
+			p.Events = append(p.Events, j)
 		}
 	}
 	s.render(w, r, http.StatusOK, "log", p)

@@ -88,14 +88,15 @@ func form(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// formPage re-renders a form with the error of the failed post, keeping
-// what was typed, when the error is the visitor's to fix.
+// formError re-renders a form with the error of the failed post, keeping
+// what was typed, when the error is the visitor's to fix. A refusal (403)
+// is not: the page would not even show the form to them, nor the error.
 func (s *Server) formError(w http.ResponseWriter, r *http.Request, page string, data interface {
 	pageData
 	setError(string)
 }, err error) error {
 	status, _ := classify(err)
-	if status >= 500 || status == http.StatusNotFound {
+	if status >= 500 || status == http.StatusNotFound || status == http.StatusForbidden {
 		return err
 	}
 	data.setError(message(err))
@@ -177,18 +178,22 @@ func (s *Server) setupPost(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		a, err := s.svc.Found(r.Context(), soviet.AccountInput{Handle: p.Form.Handle, Name: p.Form.Name, PasswordHash: hash})
+		in := soviet.AccountInput{Handle: p.Form.Handle, Name: p.Form.Name, PasswordHash: hash}
+		if strings.TrimSpace(p.Form.Federation) == "" {
+			a, err := s.svc.Found(r.Context(), in)
+			if err != nil {
+				return err
+			}
+			if err := s.startSession(w, r, a); err != nil {
+				return err
+			}
+			return redirect(w, r, "/federations/new")
+		}
+		a, f, err := s.svc.FoundInstance(r.Context(), in, p.Form.Federation)
 		if err != nil {
 			return err
 		}
 		if err := s.startSession(w, r, a); err != nil {
-			return err
-		}
-		if strings.TrimSpace(p.Form.Federation) == "" {
-			return redirect(w, r, "/federations/new")
-		}
-		f, err := s.svc.CreateFederation(r.Context(), a.ID, p.Form.Federation)
-		if err != nil {
 			return err
 		}
 		s.flash(w, r, "Welcome. Your federation is founded: create its first councils.")

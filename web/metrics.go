@@ -80,6 +80,10 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 func (s *Server) instrument(rt route, h http.HandlerFunc) http.Handler {
 	label := rt.Method + " " + rt.Path
 	latency := s.metrics.latency.WithLabelValues(label)
+	// Every route's success count exists from the start, at 0: a fresh
+	// server exposes soviet_http_requests_total, and rates over a restart
+	// see the first request.
+	s.metrics.requests.WithLabelValues(label, strconv.Itoa(rt.success()))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw, ok := w.(*statusWriter)

@@ -78,40 +78,55 @@ func schemaName(t reflect.Type) string {
 	return strings.NewReplacer("soviet.", "", "store.", "").Replace(name)
 }
 
-// object builds the schema of a struct from its json tags; embedded
-// structs are flattened as encoding/json does.
+// jsonField is a field of a JSON object as encoding/json sees a struct.
+type jsonField struct {
+	Name     string
+	Type     reflect.Type
+	Required bool // a body must hold it: no omitempty or omitzero, not a pointer
+}
+
+// jsonFields returns the JSON fields of a struct type from its json tags;
+// embedded structs are flattened as encoding/json does. The OpenAPI
+// schemas and decodeJSON both read the fields here, so that what the
+// document calls required is what the API requires.
+func jsonFields(t reflect.Type) []jsonField {
+	var out []jsonField
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		tag := f.Tag.Get("json")
+		if tag == "-" || (!f.IsExported() && !f.Anonymous) {
+			continue
+		}
+		name, opts, _ := strings.Cut(tag, ",")
+		if f.Anonymous && name == "" {
+			ft := f.Type
+			if ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			if ft.Kind() == reflect.Struct {
+				out = append(out, jsonFields(ft)...)
+				continue
+			}
+		}
+		if name == "" {
+			name = f.Name
+		}
+		out = append(out, jsonField{Name: name, Type: f.Type,
+			Required: !strings.Contains(opts, "omitempty") && !strings.Contains(opts, "omitzero") && f.Type.Kind() != reflect.Pointer})
+	}
+	return out
+}
+
+// object builds the schema of a struct from its JSON fields.
 func (ss *schemaSet) object(t reflect.Type) map[string]any {
 	props := map[string]any{}
 	var required []string
-	var walk func(t reflect.Type)
-	walk = func(t reflect.Type) {
-		for i := 0; i < t.NumField(); i++ {
-			f := t.Field(i)
-			tag := f.Tag.Get("json")
-			if tag == "-" || (!f.IsExported() && !f.Anonymous) {
-				continue
-			}
-			name, opts, _ := strings.Cut(tag, ",")
-			if f.Anonymous && name == "" {
-				ft := f.Type
-				if ft.Kind() == reflect.Pointer {
-					ft = ft.Elem()
-				}
-				if ft.Kind() == reflect.Struct {
-					walk(ft)
-					continue
-				}
-			}
-			if name == "" {
-				name = f.Name
-			}
-			props[name] = ss.schema(f.Type)
-			if !strings.Contains(opts, "omitempty") && !strings.Contains(opts, "omitzero") && f.Type.Kind() != reflect.Pointer {
-				required = append(required, name)
-			}
+	for _, f := range jsonFields(t) {
+		props[f.Name] = ss.schema(f.Type)
+		if f.Required {
+			required = append(required, f.Name)
 		}
 	}
-	walk(t)
 	o := map[string]any{"type": "object", "properties": props}
 	if len(required) > 0 {
 		sort.Strings(required)
@@ -153,18 +168,16 @@ func (s *Server) openAPI() map[string]any {
 			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{ct: map[string]any{"schema": ss.schema(reflect.TypeOf(rt.In))}}}
 		}
 		responses := map[string]any{}
-		status := rt.Status
-		if status == 0 {
-			status = http.StatusOK
-		}
+		status := rt.success()
 		ok := map[string]any{"description": http.StatusText(status)}
 		switch {
 		case rt.Stream:
 			ok["content"] = map[string]any{"text/event-stream": map[string]any{"schema": map[string]any{"type": "string"}}}
-		case rt.Page && rt.Method == "GET":
+		case rt.Page && (rt.Method == "GET" || rt.Status != 0):
+			// A form post with a status of its own answers with a page
+			// (one that shows a new secret once) instead of redirecting.
 			ok["content"] = map[string]any{"text/html": map[string]any{"schema": map[string]any{"type": "string"}}}
 		case rt.Page:
-			status = http.StatusSeeOther
 			ok = map[string]any{"description": "Done: redirects to the page that shows the result"}
 		case rt.Out != nil:
 			ok["content"] = map[string]any{"application/json": map[string]any{"schema": ss.schema(reflect.TypeOf(rt.Out))}}
@@ -195,6 +208,18 @@ func (s *Server) openAPI() map[string]any {
 		},
 		"security": []any{map[string]any{"token": []string{}}, map[string]any{"session": []string{}}},
 	}
+}
+
+// success is the status a route answers with when it succeeds: its own,
+// or 303 for a form post (it redirects), or 200.
+func (rt route) success() int {
+	switch {
+	case rt.Status != 0:
+		return rt.Status
+	case rt.Page && rt.Method != http.MethodGet:
+		return http.StatusSeeOther
+	}
+	return http.StatusOK
 }
 
 func operationID(rt route) string {

@@ -198,9 +198,13 @@ func redirect(w http.ResponseWriter, r *http.Request, to string) error {
 	return nil
 }
 
-// safeNext keeps a ?next= target on this site.
+// safeNext keeps a ?next= target on this site: a path from the root with
+// no control character or backslash. (Browsers drop tabs and newlines from
+// a Location and read \ as /, so "/\t/evil.example" would leave the site.)
 func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	u, err := url.Parse(next)
+	if err != nil || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsRune(next, '\\') ||
+		u.Scheme != "" || u.Host != "" {
 		return "/"
 	}
 	return next

@@ -38,7 +38,7 @@ func (s *Server) registerRoutes(mux *http.ServeMux) {
 	s.page(mux, route{Method: "POST", Path: "/signup", Summary: "Create an account", In: signupForm{}}, s.signupPost)
 	s.page(mux, route{Method: "GET", Path: "/account", Summary: "Your account, API tokens and password"}, s.accountPage)
 	s.page(mux, route{Method: "POST", Path: "/account/password", Summary: "Change your password", In: passwordForm{}}, s.passwordPost)
-	s.page(mux, route{Method: "POST", Path: "/account/tokens", Summary: "Create an API token", In: tokenForm{}}, s.tokenPost)
+	s.page(mux, route{Method: "POST", Path: "/account/tokens", Summary: "Create an API token (the page shows it once)", In: tokenForm{}, Status: 200}, s.tokenPost)
 	s.page(mux, route{Method: "POST", Path: "/account/tokens/{id}/delete", Summary: "Delete an API token"}, s.tokenDeletePost)
 	s.page(mux, route{Method: "GET", Path: "/federations/new", Summary: "New federation form"}, s.newFederationPage)
 	s.page(mux, route{Method: "POST", Path: "/federations", Summary: "Create a federation", In: federationForm{}}, s.federationPost)
@@ -50,8 +50,9 @@ func (s *Server) registerRoutes(mux *http.ServeMux) {
 	s.page(mux, route{Method: "GET", Path: "/elections/{id}", Summary: "An election: candidates, nominations, ranked ballot, result round by round with the transfer chart"}, s.electionPage)
 	s.page(mux, route{Method: "POST", Path: "/elections/{id}/candidates", Summary: "Nominate a candidate (yourself by default)", In: nominateForm{}}, s.nominatePost)
 	s.page(mux, route{Method: "POST", Path: "/elections/{id}/withdraw", Summary: "Withdraw your candidacy"}, s.withdrawCandidacyPost)
-	s.page(mux, route{Method: "POST", Path: "/elections/{id}/polling", Summary: "Close nominations and open the vote (secretary)"}, s.pollingPost)
-	s.page(mux, route{Method: "POST", Path: "/elections/{id}/ballot", Summary: "Cast or change your ranked ballot: one rank field per preference, in order", In: rankingForm{}}, s.electionBallotPost)
+	s.page(mux, route{Method: "POST", Path: "/elections/{id}/polling", Summary: "Close nominations and open the vote (secretary), secret or roll-call", In: pollingForm{}}, s.pollingPost)
+	s.page(mux, route{Method: "POST", Path: "/elections/{id}/ballot", Summary: "Cast or change your roll-call ranked ballot: one rank field per preference, in order", In: rankingForm{}}, s.electionBallotPost)
+	s.page(mux, route{Method: "POST", Path: "/elections/{id}/secret-ballot", Summary: "Cast your secret ranked ballot (final); shows the receipt once", In: rankingForm{}, Status: 200}, s.electionSecretBallotPost)
 	s.page(mux, route{Method: "POST", Path: "/elections/{id}/close", Summary: "Close the vote and count it (secretary)"}, s.closeElectionPost)
 	s.page(mux, route{Method: "GET", Path: "/federations/{id}/factions", Summary: "A federation's factions: found one, declare your affiliation"}, s.factionsPage)
 	s.page(mux, route{Method: "POST", Path: "/federations/{id}/factions", Summary: "Found a faction", In: factionForm{}}, s.factionPost)
@@ -59,7 +60,7 @@ func (s *Server) registerRoutes(mux *http.ServeMux) {
 	s.page(mux, route{Method: "GET", Path: "/offices/{id}", Summary: "An office and its holder's public record: offices, elections, roll-call votes"}, s.officePage)
 	s.page(mux, route{Method: "POST", Path: "/councils/{id}/links", Summary: "Send delegates to a higher council", In: linkForm{}}, s.linkPost)
 	s.page(mux, route{Method: "GET", Path: "/councils/{id}/invitations", Summary: "Invitations and join requests of a council"}, s.invitationsPage)
-	s.page(mux, route{Method: "POST", Path: "/councils/{id}/invitations", Summary: "Issue an invitation", In: invitationForm{}}, s.invitationPost)
+	s.page(mux, route{Method: "POST", Path: "/councils/{id}/invitations", Summary: "Issue an invitation (the page shows its link once)", In: invitationForm{}, Status: 201}, s.invitationPost)
 	s.page(mux, route{Method: "POST", Path: "/councils/{id}/join", Summary: "Ask to join a council", In: joinForm{}}, s.joinPost)
 	s.page(mux, route{Method: "POST", Path: "/councils/{id}/leave", Summary: "Leave a council"}, s.leavePost)
 	s.page(mux, route{Method: "POST", Path: "/councils/{id}/motions", Summary: "Propose a motion", In: motionForm{}}, s.motionPost)
@@ -73,7 +74,7 @@ func (s *Server) registerRoutes(mux *http.ServeMux) {
 	s.page(mux, route{Method: "POST", Path: "/motions/{id}/open", Summary: "Open the vote", In: openForm{}}, s.openPost)
 	s.page(mux, route{Method: "POST", Path: "/motions/{id}/close", Summary: "Close the vote"}, s.closePost)
 	s.page(mux, route{Method: "POST", Path: "/motions/{id}/vote", Summary: "Vote yes, no or abstain", In: voteForm{}}, s.votePost)
-	s.page(mux, route{Method: "POST", Path: "/motions/{id}/ballot", Summary: "Cast your secret ballot (final); shows the receipt once", In: voteForm{}}, s.ballotPost)
+	s.page(mux, route{Method: "POST", Path: "/motions/{id}/ballot", Summary: "Cast your secret ballot (final); shows the receipt once", In: voteForm{}, Status: 200}, s.ballotPost)
 	s.page(mux, route{Method: "GET", Path: "/motions/{id}/live", Summary: "Live tally of a motion (Server-Sent Events)", Stream: true}, s.motionLive)
 	s.page(mux, route{Method: "GET", Path: "/log", Summary: "The log head and recent events"}, s.logPage)
 	s.page(mux, route{Method: "GET", Path: "/static/{file...}", Summary: "Static files (CSS, htmx)"}, s.staticFile)
@@ -117,6 +118,7 @@ func (s *Server) registerRoutes(mux *http.ServeMux) {
 	s.api(mux, route{Method: "PUT", Path: "/api/v1/motions/{id}/vote", Summary: "Cast or change your roll-call vote", Tag: "votes", In: voteRequest{}, Status: 204}, s.apiVote)
 	s.api(mux, route{Method: "GET", Path: "/api/v1/motions/{id}/votes", Summary: "The roll call (council members)", Tag: "votes", Out: rollCallResponse{}}, s.apiRollCall)
 	s.api(mux, route{Method: "POST", Path: "/api/v1/motions/{id}/ballot", Summary: "Cast your secret ballot (final); the receipt is returned once", Tag: "votes", In: voteRequest{}, Out: soviet.Receipt{}, Status: 201}, s.apiBallot)
+	s.api(mux, route{Method: "GET", Path: "/api/v1/elections/{id}/bulletin", Summary: "The bulletin of a closed secret election: every ranked ballot with its receipt, the count, as canonical JSON", Tag: "elections", Out: soviet.Bulletin{}}, s.apiElectionBulletin)
 	s.api(mux, route{Method: "GET", Path: "/api/v1/motions/{id}/bulletin", Summary: "The bulletin of a closed secret vote: every ballot with its receipt, as the canonical JSON whose SHA-256 the log records", Tag: "votes", Out: soviet.Bulletin{}}, s.apiBulletin)
 	s.api(mux, route{Method: "GET", Path: "/api/v1/motions/{id}/bulletin/receipts/{code}", Summary: "Find a receipt in the bulletin of a closed secret vote", Tag: "votes", Out: receiptCheck{}}, s.apiReceiptCheck)
 	s.api(mux, route{Method: "GET", Path: "/api/v1/votes/open", Summary: "Open votes in which you may vote", Tag: "votes", Out: openVotesResponse{}}, s.apiOpenVotes)
@@ -128,8 +130,9 @@ func (s *Server) registerRoutes(mux *http.ServeMux) {
 	s.api(mux, route{Method: "GET", Path: "/api/v1/elections/{id}", Summary: "An election with its candidates, turnout, report and (for its voters) roll-call ballots", Tag: "elections", Out: electionResponse{}}, s.apiElection)
 	s.api(mux, route{Method: "POST", Path: "/api/v1/elections/{id}/candidates", Summary: "Nominate a candidate (yourself by default), optionally for a faction", Tag: "elections", In: nominateRequest{}, Out: electionResponse{}, Status: 201}, s.apiNominate)
 	s.api(mux, route{Method: "DELETE", Path: "/api/v1/elections/{id}/candidates/me", Summary: "Withdraw your candidacy", Tag: "elections", Status: 204}, s.apiWithdrawCandidacy)
-	s.api(mux, route{Method: "POST", Path: "/api/v1/elections/{id}/polling", Summary: "Close nominations and open the vote (secretary)", Tag: "elections", Out: electionResponse{}}, s.apiOpenPolling)
-	s.api(mux, route{Method: "PUT", Path: "/api/v1/elections/{id}/ballot", Summary: "Cast or change your ranked ballot", Tag: "elections", In: rankingRequest{}, Status: 204}, s.apiElectionBallot)
+	s.api(mux, route{Method: "POST", Path: "/api/v1/elections/{id}/polling", Summary: "Close nominations and open the vote (secretary); the body may choose secret or roll-call", Tag: "elections", In: pollingRequest{}, Out: electionResponse{}}, s.apiOpenPolling)
+	s.api(mux, route{Method: "PUT", Path: "/api/v1/elections/{id}/ballot", Summary: "Cast or change your roll-call ranked ballot", Tag: "elections", In: rankingRequest{}, Status: 204}, s.apiElectionBallot)
+	s.api(mux, route{Method: "POST", Path: "/api/v1/elections/{id}/secret-ballot", Summary: "Cast your secret ranked ballot (final); the receipt is returned once", Tag: "elections", In: rankingRequest{}, Out: soviet.Receipt{}, Status: 201}, s.apiElectionSecretBallot)
 	s.api(mux, route{Method: "POST", Path: "/api/v1/elections/{id}/close", Summary: "Close the vote, count it and seat the winners (secretary)", Tag: "elections", Out: electionResponse{}}, s.apiCloseElection)
 	s.api(mux, route{Method: "GET", Path: "/api/v1/offices/{id}", Summary: "An office and its holder's public record in the federation", Tag: "seats", Out: officeResponse{}}, s.apiOffice)
 	s.api(mux, route{Method: "GET", Path: "/api/v1/federations/{id}/factions", Summary: "A federation's factions with their members and seats, and yours", Tag: "factions", Out: factionsResponse{}}, s.apiFactions)
@@ -143,9 +146,9 @@ func (s *Server) registerRoutes(mux *http.ServeMux) {
 	s.api(mux, route{Method: "GET", Path: "/api/v1/log/proof/consistency", Summary: "Proof that the tree of one size extends the tree of a smaller one", Tag: "log", Out: proofResponse{},
 		Query: []queryParam{{"first", "integer", "the older tree size"}, {"second", "integer", "the newer tree size (default: current)"}}}, s.apiConsistency)
 
-	// Anything else under /api/ is a JSON 404, not an HTML page.
-	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) { s.apiError(w, r, errNoAPIRoute) })
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { s.pageError(w, r, errNoRoute) })
+	// Anything else is a 405 or 404: under /api/ as JSON, not an HTML page.
+	mux.HandleFunc("/api/", s.noRoute)
+	mux.HandleFunc("/", s.noRoute)
 }
 
 // api registers a JSON route.

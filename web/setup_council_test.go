@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"soviet"
+	"soviet/store"
 	"soviet/storetest"
 )
 
@@ -33,7 +34,16 @@ type councilWeb struct {
 // over it.
 func newCouncilWeb(t testing.TB, open storetest.Opener) *councilWeb {
 	t.Helper()
-	f := storetest.NewFixture(t, open)
+	// Roll-call elections, whose ballots these tests inspect; secret
+	// elections have their own test.
+	return newCouncilWebWith(t, open, func(ch *soviet.Charter) { ch.ElectionBallot = soviet.RollCall })
+}
+
+// newCouncilWebWith is newCouncilWeb with the fixture's charter changed by
+// edit (nil: the fixture's charter, whose elections are secret).
+func newCouncilWebWith(t testing.TB, open storetest.Opener, edit func(*soviet.Charter)) *councilWeb {
+	t.Helper()
+	f := storetest.NewFixtureWith(t, open, store.Options{}, edit)
 	srv, err := New(Config{Service: f.Svc, Store: f.DB, Now: f.Clock.Now, Version: "test",
 		Password: PasswordParams{Memory: 64, Time: 1, Threads: 1}})
 	if err != nil {

@@ -47,6 +47,7 @@ type Server struct {
 
 	handler  http.Handler
 	routes   []route
+	paths    *pathIndex // the methods of each path, for 405s
 	pages    *pages
 	limiter  *limiter
 	metrics  *metrics
@@ -65,7 +66,7 @@ func New(cfg Config) (*Server, error) {
 		db:      cfg.Store,
 		log:     cfg.Logger,
 		version: cfg.Version,
-		pw:      cfg.Password.orDefault(),
+		pw:      cfg.Password.OrDefault(),
 		secure:  cfg.SecureCookies,
 		now:     cfg.Now,
 		limiter: newLimiter(),
@@ -88,6 +89,7 @@ func New(cfg Config) (*Server, error) {
 	s.stopLive = s.db.OnCommit(s.live.publish)
 	mux := http.NewServeMux()
 	s.registerRoutes(mux)
+	s.paths = newPathIndex(s.routes)
 	s.handler = s.middleware(mux)
 	return s, nil
 }

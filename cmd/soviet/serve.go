@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"soviet"
+	"soviet/demo"
+	"soviet/password"
 	"soviet/store"
 	"soviet/web"
 )
@@ -64,6 +66,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	addr := fs.String("addr", envOr(e, "SOVIET_ADDR", "127.0.0.1:8080"), "address to listen on (env SOVIET_ADDR)")
 	level := fs.String("log-level", envOr(e, "SOVIET_LOG_LEVEL", "info"), "debug, info, warn or error (env SOVIET_LOG_LEVEL)")
 	secure := fs.Bool("secure-cookies", e.getenv("SOVIET_SECURE_COOKIES") == "true", "mark cookies Secure: set when served over HTTPS (env SOVIET_SECURE_COOKIES=true)")
+	withDemo := fs.Bool("demo", e.getenv("SOVIET_DEMO") != "false", "on a new database, build the \"Petrograd, 1917\" demo federation (env SOVIET_DEMO=false to start empty, as a real instance does)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -79,7 +82,13 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	srv, err := web.New(web.Config{Service: soviet.NewService(db), Store: db, Logger: log, Version: versionString(), SecureCookies: *secure})
+	svc := soviet.NewService(db)
+	if *withDemo {
+		if err := buildDemo(ctx, e, svc, db, log); err != nil {
+			return err
+		}
+	}
+	srv, err := web.New(web.Config{Service: svc, Store: db, Logger: log, Version: versionString(), SecureCookies: *secure})
 	if err != nil {
 		return err
 	}
@@ -206,5 +215,27 @@ func cmdVersion(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	fmt.Fprintln(e.stdout, "soviet", versionString())
+	return nil
+}
+
+// buildDemo builds the demo federation on a database that has no account
+// yet, and says how to sign in.
+func buildDemo(ctx context.Context, e *env, svc *soviet.Service, db *store.DB, log *slog.Logger) error {
+	founded, err := db.Founded(ctx)
+	if err != nil || founded {
+		return err
+	}
+	start := time.Now()
+	hash, err := password.Hash(password.Params{}, demo.Password)
+	if err != nil {
+		return err
+	}
+	s, err := demo.Build(ctx, svc, hash)
+	if err != nil {
+		return err
+	}
+	log.Info("demo federation built", "federation", s.Federation, "accounts", len(s.Accounts), "took", time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(e.stdout, "demo: the \"Petrograd, 1917\" federation is built. Sign in as lenin, trotsky, kollontai, martov\n"+
+		"      or any of %d accounts with the password %q. (Start with --demo=false for a real instance.)\n", len(s.Accounts), demo.Password)
 	return nil
 }
