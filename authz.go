@@ -61,6 +61,8 @@ const (
 	ActDeclareFaction  Action = "declare a faction"
 	ActForward         Action = "forward a motion to a higher council"
 	ActRefer           Action = "refer a motion to a referendum"
+	ActImportMembers   Action = "import members"
+	ActRebalance       Action = "apportion every council's seats again"
 )
 
 // voters are the roles that vote in a council: members of a base council,
@@ -92,6 +94,8 @@ var policy = map[Action]Role{
 	ActDeclareFaction:  RoleFederationMember,
 	ActForward:         RoleSecretary,
 	ActRefer:           RoleSecretary,
+	ActImportMembers:   RoleFounder,
+	ActRebalance:       RoleFederationMember | RoleFounder,
 }
 
 // who names the roles for an error message.

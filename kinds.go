@@ -296,27 +296,8 @@ func carryOut(ctx context.Context, tx Tx, m Motion) error {
 // rebalanceFederation recomputes every delegate council's seats (after a
 // charter change).
 func rebalanceFederation(ctx context.Context, tx Tx, federation int64) error {
-	cs, err := tx.CouncilsOf(ctx, federation)
-	if err != nil {
-		return err
-	}
-	links, err := tx.Links(ctx, federation)
-	if err != nil {
-		return err
-	}
-	ch, err := tx.Charter(ctx, federation)
-	if err != nil {
-		return err
-	}
-	for _, c := range cs {
-		if c.Kind != Delegate {
-			continue
-		}
-		if err := rebalance(ctx, tx, 0, ch, c, links); err != nil {
-			return err
-		}
-	}
-	return nil
+	_, err := rebalanceAll(ctx, tx, 0, federation)
+	return err
 }
 
 // escalate forwards a motion by itself when the charter's number of base

@@ -1,6 +1,7 @@
 package soviet
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -64,11 +65,19 @@ type SeatRow struct {
 	Seats        int   `json:"seats"`
 }
 
+// Constituent is a council that sends delegates to a body, with the members
+// it represents.
+type Constituent struct {
+	Council
+	Represented int64
+}
+
 // rebalanceAbove recomputes the seat tables of every delegate council above
 // council c (c itself included if it is one), after a change of membership
-// or links under it.
+// or links under it. It reads only the links above c, so its cost does not
+// grow with the size of the federation.
 func rebalanceAbove(ctx context.Context, tx Tx, actor int64, c Council) error {
-	links, err := tx.Links(ctx, c.Federation)
+	links, err := tx.LinksAbove(ctx, c.ID)
 	if err != nil {
 		return err
 	}
@@ -87,18 +96,73 @@ func rebalanceAbove(ctx context.Context, tx Tx, actor int64, c Council) error {
 		return err
 	}
 	for _, id := range bodies {
-		body, err := tx.Council(ctx, id)
-		if err != nil {
-			return err
+		body := c
+		if id != c.ID {
+			if body, err = tx.Council(ctx, id); err != nil {
+				return err
+			}
 		}
 		if body.Kind != Delegate {
 			continue
 		}
-		if err := rebalance(ctx, tx, actor, ch, body, links); err != nil {
+		if _, err := rebalance(ctx, tx, actor, ch, body); err != nil {
 			return fmt.Errorf("seats of %q: %w", body.Name, err)
 		}
 	}
 	return nil
+}
+
+// RebalanceAll apportions the seats of every delegate council of the
+// federation again, from the current membership and charter, and opens or
+// cancels the elections the changes need: after an import of members, or
+// after a change of charter. It returns the number of seat tables that
+// changed; when none is out of date it changes nothing. Any member of the
+// federation, and its founder, may ask for it: it can only bring the seats
+// to what the charter says.
+func (s *Service) RebalanceAll(ctx context.Context, actor, federation int64) (int, error) {
+	var changed int
+	err := s.store.Transact(ctx, func(ctx context.Context, tx Tx) error {
+		f, err := tx.Federation(ctx, federation)
+		if err != nil {
+			return err
+		}
+		roles, err := federationRoles(ctx, tx, actor, f)
+		if err != nil {
+			return err
+		}
+		if err := Authorize(ActRebalance, roles); err != nil {
+			return err
+		}
+		changed, err = rebalanceAll(ctx, tx, actor, f.ID)
+		return err
+	})
+	return changed, err
+}
+
+// rebalanceAll recomputes every seat table of a federation in tx.
+func rebalanceAll(ctx context.Context, tx Tx, actor, federation int64) (int, error) {
+	ch, err := tx.Charter(ctx, federation)
+	if err != nil {
+		return 0, err
+	}
+	councils, err := tx.CouncilsOf(ctx, federation)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, body := range councils {
+		if body.Kind != Delegate {
+			continue
+		}
+		changed, err := rebalance(ctx, tx, actor, ch, body)
+		if err != nil {
+			return n, fmt.Errorf("seats of %q: %w", body.Name, err)
+		}
+		if changed {
+			n++
+		}
+	}
+	return n, nil
 }
 
 // Apportion computes the seat table of a delegate council under a
@@ -173,37 +237,28 @@ func describeApportionment(ch Charter, house int, a *tally.Apportionment) string
 }
 
 // rebalance recomputes one delegate council's seat table and, where a
-// constituency's seats changed, opens or cancels the elections it needs.
-func rebalance(ctx context.Context, tx Tx, actor int64, ch Charter, body Council, links []Link) error {
-	var constituents []Council
-	for _, l := range links {
-		if l.To != body.ID {
-			continue
-		}
-		c, err := tx.Council(ctx, l.From)
-		if err != nil {
-			return err
-		}
-		constituents = append(constituents, c)
+// constituency's seats changed, opens or cancels the elections it needs. It
+// reports whether the table changed.
+func rebalance(ctx context.Context, tx Tx, actor int64, ch Charter, body Council) (bool, error) {
+	cs, err := tx.Constituents(ctx, body.ID)
+	if err != nil {
+		return false, err
 	}
-	slices.SortFunc(constituents, func(a, b Council) int { return int(a.ID - b.ID) })
-	represented := make([]int64, len(constituents))
-	for i, c := range constituents {
-		n, err := tx.Represented(ctx, c.ID)
-		if err != nil {
-			return err
-		}
-		represented[i] = n
+	slices.SortFunc(cs, func(a, b Constituent) int { return cmp.Compare(a.ID, b.ID) })
+	constituents := make([]Council, len(cs))
+	represented := make([]int64, len(cs))
+	for i, c := range cs {
+		constituents[i], represented[i] = c.Council, c.Represented
 	}
 	rows, report, err := Apportion(ch, body, constituents, represented)
 	if err != nil {
-		return err
+		return false, err
 	}
 	current, err := tx.Delegations(ctx, body.ID)
 	if err != nil {
-		return err
+		return false, err
 	}
-	old := map[int64]int{}
+	old := make(map[int64]int, len(current))
 	for _, d := range current {
 		old[d.Constituency] = d.Seats
 	}
@@ -214,20 +269,20 @@ func rebalance(ctx context.Context, tx Tx, actor int64, ch Charter, body Council
 		}
 	}
 	if !changed {
-		return nil
+		return false, nil
 	}
 	if _, err := tx.Append(ctx, actor, SeatsApportioned{Body: body.ID, Method: ch.Apportionment, Rows: rows, Report: report}); err != nil {
-		return err
+		return false, err
 	}
 	for _, r := range rows {
 		if s, ok := old[r.Constituency]; ok && s == r.Seats {
 			continue
 		}
 		if err := fillSeats(ctx, tx, actor, ch, body, r.Constituency, r.Seats); err != nil {
-			return err
+			return false, err
 		}
 	}
-	return nil
+	return true, nil
 }
 
 // fillSeats opens the election a constituency needs after its number of

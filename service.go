@@ -365,45 +365,31 @@ func link(ctx context.Context, tx Tx, actor int64, f Federation, from, to int64)
 	if higher.Kind != Delegate {
 		return Errorf(ErrInvalid, "delegates can only be sent to a delegate council; %q is a base council", higher.Name)
 	}
-	links, err := tx.Links(ctx, f.ID)
+	// Only the links above the two councils matter: a link from→to
+	// exists if it is among from's, and closes a cycle if to already
+	// sends delegates, directly or not, to from.
+	below, err := tx.LinksAbove(ctx, from)
 	if err != nil {
 		return err
 	}
-	for _, l := range links {
+	for _, l := range below {
 		if l.From == from && l.To == to {
 			return Errorf(ErrConflict, "the councils are already linked")
 		}
 	}
-	if reaches(links, to, from) {
-		return Errorf(ErrInvalid, "the link would make a cycle: %q already sends delegates, directly or not, to this council", higher.Name)
+	above, err := tx.LinksAbove(ctx, to)
+	if err != nil {
+		return err
+	}
+	for _, l := range above {
+		if l.To == from {
+			return Errorf(ErrInvalid, "the link would make a cycle: %q already sends delegates, directly or not, to this council", higher.Name)
+		}
 	}
 	if _, err := tx.Append(ctx, actor, CouncilLinked{From: from, To: to}); err != nil {
 		return err
 	}
 	return rebalanceAbove(ctx, tx, actor, higher)
-}
-
-// reaches reports whether, following links upward, a reaches b.
-func reaches(links []Link, a, b int64) bool {
-	up := map[int64][]int64{}
-	for _, l := range links {
-		up[l.From] = append(up[l.From], l.To)
-	}
-	seen := map[int64]bool{}
-	stack := []int64{a}
-	for len(stack) > 0 {
-		n := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if n == b {
-			return true
-		}
-		if seen[n] {
-			continue
-		}
-		seen[n] = true
-		stack = append(stack, up[n]...)
-	}
-	return false
 }
 
 // baseCouncil returns council id and the actor's roles in it, requiring a
@@ -656,5 +642,58 @@ func (s *Service) Leave(ctx context.Context, actor, council int64) error {
 			return err
 		}
 		return departed(ctx, tx, c, actor)
+	})
+}
+
+// MaxImport is the most accounts one ImportMembers call brings in.
+const MaxImport = 100000
+
+// ImportMembers brings an organisation's existing membership roll into a
+// base council: each account becomes a member, with one MemberJoined event
+// each, in one transaction. It is the founder's tool for setting a
+// federation up, so the seats above are not apportioned member by member:
+// the import ends with one RebalanceAll, after the last batch. An account
+// that is already a member of the federation (or listed twice) is refused,
+// and then nothing is imported: moving members go through invitations.
+func (s *Service) ImportMembers(ctx context.Context, actor, council int64, accounts []int64) error {
+	if len(accounts) == 0 || len(accounts) > MaxImport {
+		return Errorf(ErrInvalid, "an import brings 1 to %d accounts", MaxImport)
+	}
+	return s.store.Transact(ctx, func(ctx context.Context, tx Tx) error {
+		c, err := tx.Council(ctx, council)
+		if err != nil {
+			return err
+		}
+		f, err := tx.Federation(ctx, c.Federation)
+		if err != nil {
+			return err
+		}
+		if err := Authorize(ActImportMembers, FederationRoles(actor, f)); err != nil {
+			return err
+		}
+		if c.Kind != Base {
+			return Errorf(ErrInvalid, "%q is not a base council: only base councils have members", c.Name)
+		}
+		seen := make(map[int64]bool, len(accounts))
+		for _, a := range accounts {
+			if seen[a] {
+				return Errorf(ErrConflict, "account %d is listed twice", a)
+			}
+			seen[a] = true
+			if _, err := tx.Account(ctx, a); err != nil {
+				return err
+			}
+			if _, err := tx.Membership(ctx, f.ID, a); err == nil {
+				return Errorf(ErrConflict, "account %d is already a member of the federation", a)
+			} else if !errors.Is(err, ErrNotFound) {
+				return err
+			}
+		}
+		for _, a := range accounts {
+			if _, err := tx.Append(ctx, actor, MemberJoined{Council: c.ID, Account: a}); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }

@@ -42,6 +42,10 @@ type Tx interface {
 	Council(ctx context.Context, id int64) (Council, error)
 	// Links returns every link between the federation's councils.
 	Links(ctx context.Context, federation int64) ([]Link, error)
+	// LinksAbove returns every link on a path upward from council (the
+	// links from it, from the councils it sends delegates to, and so on),
+	// ordered by from and to.
+	LinksAbove(ctx context.Context, council int64) ([]Link, error)
 	// Membership returns the account's base-council membership in the
 	// federation.
 	Membership(ctx context.Context, federation, account int64) (Member, error)
@@ -87,6 +91,9 @@ type Tx interface {
 	// Represented returns the members a council represents: its own for a
 	// base council, those of every base council below it otherwise.
 	Represented(ctx context.Context, council int64) (int64, error)
+	// Constituents returns the councils that send delegates to body, in
+	// order of id, each with the members it represents.
+	Constituents(ctx context.Context, body int64) ([]Constituent, error)
 	// Delegations returns the seats each constituency holds in body.
 	Delegations(ctx context.Context, body int64) ([]Delegation, error)
 	// Offices returns the active offices in body held for constituency

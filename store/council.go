@@ -15,6 +15,7 @@ import (
 
 func init() {
 	for _, p := range []projection{
+		{"council_above", "council, above"},
 		{"delegations", "body, constituency"},
 		{"seat_tables", "body"},
 		{"seat_history", "seq, body, constituency"},
@@ -34,15 +35,17 @@ func init() {
 		if _, err := t.exec("DELETE FROM delegations WHERE body = ?", p.Body); err != nil {
 			return err
 		}
-		for _, r := range p.Rows {
-			if _, err := t.exec("INSERT INTO delegations (body, constituency, seats, represented) VALUES (?, ?, ?, ?)",
-				p.Body, r.Constituency, r.Seats, r.Represented); err != nil {
-				return err
-			}
-			if _, err := t.exec("INSERT INTO seat_history (seq, body, constituency, seats, at) VALUES (?, ?, ?, ?, ?)",
-				ev.Seq, p.Body, r.Constituency, r.Seats, at); err != nil {
-				return err
-			}
+		delegations := make([][]any, len(p.Rows))
+		history := make([][]any, len(p.Rows))
+		for i, r := range p.Rows {
+			delegations[i] = []any{p.Body, r.Constituency, r.Seats, r.Represented}
+			history[i] = []any{ev.Seq, p.Body, r.Constituency, r.Seats, at}
+		}
+		if err := t.insertRows("delegations", "body, constituency, seats, represented", delegations); err != nil {
+			return err
+		}
+		if err := t.insertRows("seat_history", "seq, body, constituency, seats, at", history); err != nil {
+			return err
 		}
 		_, err := t.exec(`INSERT INTO seat_tables (body, method, report, computed, seq) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (body) DO UPDATE SET method = excluded.method, report = excluded.report,
@@ -84,10 +87,20 @@ func init() {
 		return err
 	})
 	onEvent(func(t *tx, ev soviet.Event, p soviet.PollingOpened) error {
-		if _, err := t.exec(`INSERT INTO election_electorate (election, account)
-			SELECT e.id, v.account FROM elections e JOIN (`+votersOf+`) v ON v.council = e.council WHERE e.id = ?
-			ON CONFLICT (election, account) DO NOTHING`, p.Election); err != nil {
-			return err
+		// The electing council's voters: its members and the holders of
+		// its seats (votersOf), each read by the council's index rather
+		// than through the union of every council's voters.
+		for _, q := range []string{
+			`INSERT INTO election_electorate (election, account)
+			SELECT e.id, m.account FROM elections e JOIN members m ON m.council = e.council WHERE e.id = ?
+			ON CONFLICT (election, account) DO NOTHING`,
+			`INSERT INTO election_electorate (election, account)
+			SELECT e.id, o.account FROM elections e JOIN offices o ON o.body = e.council AND o.until = 0 WHERE e.id = ?
+			ON CONFLICT (election, account) DO NOTHING`,
+		} {
+			if _, err := t.exec(q, p.Election); err != nil {
+				return err
+			}
 		}
 		if p.Secrecy != "" {
 			if _, err := t.exec("UPDATE elections SET secret = ? WHERE id = ?", boolInt(p.Secrecy == soviet.Secret), p.Election); err != nil {
@@ -146,40 +159,54 @@ const upward = `WITH RECURSIVE up(id) AS (SELECT CAST(? AS BIGINT) UNION SELECT 
 const downward = `WITH RECURSIVE down(id) AS (SELECT CAST(? AS BIGINT) UNION SELECT l.from_council FROM council_links l JOIN down ON l.to_council = down.id) `
 
 // countMember adds delta to a base council's members and to the members
-// represented by it and every council above it.
+// represented by it and every council above it, in one update that names
+// them all (the councils above are known: councilsAbove).
 func countMember(t *tx, council int64, delta int) error {
-	if _, err := t.exec("UPDATE councils SET members = members + ? WHERE id = ?", delta, council); err != nil {
-		return err
-	}
-	_, err := t.exec(upward+"UPDATE councils SET represented = represented + ? WHERE id IN (SELECT id FROM up)", council, delta)
-	return err
-}
-
-// recountRepresented recomputes the members represented by council and by
-// every council above it, after a link changed the graph below them.
-func recountRepresented(t *tx, council int64) error {
-	rows, err := t.query(upward+"SELECT id FROM up", council)
+	above, err := t.councilsAbove(council)
 	if err != nil {
 		return err
 	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return err
-		}
-		ids = append(ids, id)
+	args := make([]any, 0, 4+len(above))
+	args = append(args, delta, council, delta, council)
+	for _, id := range above {
+		args = append(args, id)
 	}
-	rows.Close()
-	for _, id := range ids {
-		if _, err := t.exec(downward+`UPDATE councils SET represented =
-			(SELECT COALESCE(SUM(c.members), 0) FROM councils c WHERE c.kind = 'base' AND c.id IN (SELECT id FROM down))
-			WHERE id = ?`, id, id); err != nil {
-			return err
-		}
+	_, err = t.exec(`UPDATE councils SET represented = represented + ?, members = members + CASE WHEN id = ? THEN ? ELSE 0 END
+		WHERE id IN (?`+strings.Repeat(", ?", len(above))+")", args...)
+	return err
+}
+
+// councilsAbove returns the councils council sends delegates to, directly
+// or not. The transaction keeps what it read until a link changes them
+// (aboveChanged): a bulk import or the replay of one counts thousands of
+// members into the same council.
+func (t *tx) councilsAbove(council int64) ([]int64, error) {
+	if ids, ok := t.above[council]; ok {
+		return ids, nil
 	}
-	return nil
+	ids, err := txList(t, scanID, "SELECT above FROM council_above WHERE council = ? ORDER BY above", council)
+	if err != nil {
+		return nil, err
+	}
+	if t.above == nil {
+		t.above = map[int64][]int64{}
+	}
+	t.above[council] = ids
+	return ids, nil
+}
+
+// aboveChanged forgets what councilsAbove read: every write to
+// council_above calls it.
+func (t *tx) aboveChanged() { t.above = nil }
+
+// recountRepresented recomputes the members represented by council and by
+// every council above it, after a link brought members under them.
+func recountRepresented(t *tx, council int64) error {
+	_, err := t.exec(`UPDATE councils SET represented =
+		(SELECT COALESCE(SUM(c.members), 0) FROM council_above a JOIN councils c ON c.id = a.council
+		WHERE a.above = councils.id AND c.kind = 'base')
+		WHERE id IN (SELECT CAST(? AS BIGINT) UNION SELECT above FROM council_above WHERE council = ?)`, council, council)
+	return err
 }
 
 // Represented implements soviet.Tx.
@@ -187,6 +214,27 @@ func (t *tx) Represented(ctx context.Context, council int64) (int64, error) {
 	var n int64
 	err := t.queryRow("SELECT represented FROM councils WHERE id = ?", council).Scan(&n)
 	return n, notFound(err, "council", council)
+}
+
+// Constituents implements soviet.Tx.
+func (t *tx) Constituents(ctx context.Context, body int64) ([]soviet.Constituent, error) {
+	return txList(t, func(s scanner) (soviet.Constituent, error) {
+		var c soviet.Constituent
+		var err error
+		c.Council, err = scanCouncil(withMore{s, []any{&c.Represented}})
+		return c, err
+	}, "SELECT "+prefix("c", councilCols)+`, c.represented FROM council_links l JOIN councils c ON c.id = l.from_council
+		WHERE l.to_council = ? ORDER BY c.id`, body)
+}
+
+// LinksAbove implements soviet.Tx.
+func (t *tx) LinksAbove(ctx context.Context, council int64) ([]soviet.Link, error) {
+	return txList(t, func(s scanner) (soviet.Link, error) {
+		var l soviet.Link
+		return l, s.Scan(&l.From, &l.To)
+	}, `SELECT from_council, to_council FROM council_links
+		WHERE from_council IN (SELECT CAST(? AS BIGINT) UNION SELECT above FROM council_above WHERE council = ?)
+		ORDER BY from_council, to_council`, council, council)
 }
 
 // Delegations implements soviet.Tx.
@@ -233,10 +281,9 @@ func (t *tx) HoldsOffice(ctx context.Context, body, account int64) (bool, error)
 
 // IsConstituent implements soviet.Tx.
 func (t *tx) IsConstituent(ctx context.Context, council, account int64) (bool, error) {
-	return t.exists(`WITH RECURSIVE up(id) AS (
-		SELECT m.council FROM members m JOIN councils c ON c.federation = m.federation WHERE c.id = ? AND m.account = ?
-		UNION SELECT l.to_council FROM council_links l JOIN up ON l.from_council = up.id)
-		SELECT 1 FROM up WHERE id = ?`, council, account, council)
+	return t.exists(`SELECT 1 FROM members m JOIN councils c ON c.federation = m.federation
+		WHERE c.id = ? AND m.account = ? AND (m.council = c.id
+		OR EXISTS (SELECT 1 FROM council_above a WHERE a.council = m.council AND a.above = c.id))`, council, account)
 }
 
 // Secretaries implements soviet.Tx.

@@ -50,8 +50,7 @@ func apply(t *tx, ev soviet.Event, p soviet.Payload) error {
 	case soviet.InstanceCreated:
 		_, err = t.exec("INSERT INTO instance (id, software, version, created) VALUES (1, ?, ?, ?)", p.Software, p.Version, at)
 	case soviet.AccountCreated:
-		_, err = t.exec("INSERT INTO accounts (id, handle, name, founder, created) VALUES (?, ?, ?, ?, ?)",
-			ev.Seq, p.Handle, p.Name, boolInt(p.Founder), at)
+		_, err = t.exec("INSERT INTO accounts ("+accountRowCols+") VALUES (?, ?, ?, ?, ?)", accountRow(ev, p)...)
 	case soviet.FederationCreated:
 		if _, err = t.exec("INSERT INTO federations (id, name, founder, created) VALUES (?, ?, ?, ?)",
 			ev.Seq, p.Name, ev.Actor, at); err != nil {
@@ -71,7 +70,27 @@ func apply(t *tx, ev soviet.Event, p soviet.Payload) error {
 		if _, err = t.exec("INSERT INTO council_links (from_council, to_council, created) VALUES (?, ?, ?)", p.From, p.To, at); err != nil {
 			return err
 		}
-		err = recountRepresented(t, p.To)
+		// From and every council below it now reach To and every
+		// council above it.
+		if _, err = t.exec(`INSERT INTO council_above (council, above)
+			SELECT b.council, a.above FROM
+			(SELECT CAST(? AS BIGINT) AS council UNION SELECT council FROM council_above WHERE above = ?) b CROSS JOIN
+			(SELECT CAST(? AS BIGINT) AS above UNION SELECT above FROM council_above WHERE council = ?) a
+			WHERE b.council <> a.above
+			ON CONFLICT (council, above) DO NOTHING`, p.From, p.From, p.To, p.To); err != nil {
+			return err
+		}
+		t.aboveChanged()
+		// A council that represents no one adds no one above it (every
+		// base council below it is empty): the common case of a new
+		// council, which needs no recount.
+		var n int64
+		if err = t.queryRow("SELECT represented FROM councils WHERE id = ?", p.From).Scan(&n); err != nil {
+			return err
+		}
+		if n != 0 {
+			err = recountRepresented(t, p.To)
+		}
 	case soviet.InvitationIssued:
 		_, err = t.exec("INSERT INTO invitations (id, council, token_hash, issued_by, expires, note) VALUES (?, ?, ?, ?, ?, ?)",
 			ev.Seq, p.Council, p.TokenHash, ev.Actor, p.Expires, p.Note)
@@ -87,31 +106,36 @@ func apply(t *tx, ev soviet.Event, p soviet.Payload) error {
 		}
 		_, err = t.exec("UPDATE join_requests SET state = ?, decided_by = ?, decided = ? WHERE id = ?", state, ev.Actor, at, p.Request)
 	case soviet.MemberJoined:
+		// A new member of the federation is the common case: one insert.
 		// A member of another base council of the federation moves.
-		var from int64
-		err = t.queryRow(`SELECT m.council FROM members m JOIN councils c ON c.federation = m.federation
-			WHERE c.id = ? AND m.account = ?`, p.Council, p.Account).Scan(&from)
-		switch {
-		case err == nil:
+		var res sql.Result
+		if res, err = t.exec(`INSERT INTO members (federation, account, council, since)
+			SELECT federation, ?, id, ? FROM councils WHERE id = ?
+			ON CONFLICT (federation, account) DO NOTHING`, p.Account, at, p.Council); err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			var from int64
+			err = t.queryRow(`SELECT m.council FROM members m JOIN councils c ON c.federation = m.federation
+				WHERE c.id = ? AND m.account = ?`, p.Council, p.Account).Scan(&from)
+			if errors.Is(err, sql.ErrNoRows) {
+				return nil // no such council: nothing to record
+			} else if err != nil {
+				return err
+			}
 			if err = countMember(t, from, -1); err != nil {
 				return err
 			}
-		case errors.Is(err, sql.ErrNoRows):
-		default:
-			return err
-		}
-		if _, err = t.exec(`INSERT INTO members (federation, account, council, since)
-			SELECT federation, ?, id, ? FROM councils WHERE id = ?
-			ON CONFLICT (federation, account) DO UPDATE SET council = excluded.council, since = excluded.since`,
-			p.Account, at, p.Council); err != nil {
-			return err
+			if _, err = t.exec(`UPDATE members SET council = ?, since = ?
+				WHERE account = ? AND federation = (SELECT federation FROM councils WHERE id = ?)`,
+				p.Council, at, p.Account, p.Council); err != nil {
+				return err
+			}
 		}
 		if err = countMember(t, p.Council, 1); err != nil {
 			return err
 		}
-		if p.Invitation != 0 {
-			_, err = t.exec("UPDATE invitations SET accepted_by = ?, accepted = ? WHERE id = ?", p.Account, at, p.Invitation)
-		}
+		err = invitationAccepted(t, ev, p)
 	case soviet.MemberLeft:
 		var res sql.Result
 		if res, err = t.exec("DELETE FROM members WHERE account = ? AND council = ?", p.Account, p.Council); err != nil {

@@ -45,7 +45,7 @@ func (db *DB) Account(ctx context.Context, id int64) (soviet.Account, error) {
 // Founded reports whether the instance has its founding account.
 func (db *DB) Founded(ctx context.Context) (bool, error) {
 	var n int64
-	err := db.queryRow(ctx, "SELECT COUNT(*) FROM accounts WHERE founder = 1").Scan(&n)
+	err := db.queryRow(ctx, "SELECT COUNT(*) FROM (SELECT 1 FROM accounts WHERE founder = 1 LIMIT 1) f").Scan(&n)
 	return n > 0, err
 }
 

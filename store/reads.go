@@ -125,7 +125,7 @@ func scanMotion(s scanner) (soviet.Motion, error) {
 // Founded implements soviet.Tx.
 func (t *tx) Founded(ctx context.Context) (bool, error) {
 	var n int64
-	err := t.queryRow("SELECT COUNT(*) FROM accounts WHERE founder = 1").Scan(&n)
+	err := t.queryRow("SELECT COUNT(*) FROM (SELECT 1 FROM accounts WHERE founder = 1 LIMIT 1) f").Scan(&n)
 	return n > 0, err
 }
 

@@ -60,6 +60,7 @@ type DB struct {
 
 	maxBatch  int
 	mixSample int
+	noBatches bool // verify replays every event alone (tests)
 	jobs      chan *job
 	quit      chan struct{}
 	stopped   chan struct{}

@@ -22,7 +22,8 @@ type tx struct {
 	ctx      context.Context // statements use it, not the caller's: one caller's cancellation must not break a shared batch
 	readOnly bool
 	stmts    map[string]*sql.Stmt
-	wrote    bool // the current job has written
+	above    map[int64][]int64 // councilsAbove, read in this transaction
+	wrote    bool              // the current job has written
 	now      time.Time
 
 	// The log as this transaction has it.

@@ -2,12 +2,22 @@ package store
 
 import (
 	"bytes"
+	"cmp"
 	"context"
+	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"log/slog"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/transparency-dev/merkle/compact"
 
@@ -62,11 +72,15 @@ var boxTables = []string{"ballot_box"}
 
 // Report is what Verify found.
 type Report struct {
-	Events   int64    // events checked
-	Root     []byte   // the Merkle root recomputed from the events
-	Tables   int      // projection tables compared
-	Rows     int64    // projection rows compared
-	Problems []string // every difference found; empty when all is well
+	Events  int64  // events checked
+	Root    []byte // the Merkle root recomputed from the events
+	Tables  int    // projection tables compared
+	Rows    int64  // projection rows compared
+	Batched int64  // events replayed in runs by batch projections
+	// How long reading, checking and replaying the log took, and then
+	// comparing the tables.
+	Replay, Compare time.Duration
+	Problems        []string // every difference found; empty when all is well
 }
 
 // OK reports whether nothing was wrong.
@@ -106,6 +120,10 @@ func (p *problems) done() []string {
 // empty store (a temporary SQLite file in tmpDir, "" for the system's) and
 // comparing table by table. It returns an error only if it could not check;
 // what it found is in the report.
+//
+// Reading and checking the events and applying them to the replay run side
+// by side; so do the comparisons of the tree and of the tables, which read
+// the two databases in order of their keys.
 func (db *DB) Verify(ctx context.Context, tmpDir string) (*Report, error) {
 	rep := &Report{}
 	var pr problems
@@ -115,45 +133,130 @@ func (db *DB) Verify(ctx context.Context, tmpDir string) (*Report, error) {
 		return nil, fmt.Errorf("verify: %w", err)
 	}
 	defer os.RemoveAll(dir)
-	replay, err := open(ctx, filepath.Join(dir, "replay.db"), Options{})
+	replay, err := openScratch(ctx, filepath.Join(dir, "replay.db"))
 	if err != nil {
 		return nil, err
 	}
 	defer replay.closePools()
-	if err := migrate(ctx, replay.w, SQLite, replay.log); err != nil {
-		return nil, err
-	}
-	// The replayed copy is thrown away: it needs no durability.
-	if _, err := replay.w.ExecContext(ctx, "PRAGMA synchronous = OFF"); err != nil {
-		return nil, err
-	}
 
-	tree, err := db.checkChainAndReplay(ctx, replay, rep, &pr)
+	start := time.Now()
+	stopped, err := db.checkChainAndReplay(ctx, replay, rep, &pr)
 	if err != nil {
 		return nil, err
 	}
-	if err := db.checkTree(ctx, tree, rep, &pr); err != nil {
+	rep.Replay = time.Since(start)
+	start = time.Now()
+	// The comparisons only read, and run at once.
+	var checks []func(pr *problems) (int64, error)
+	if !stopped {
+		checks = append(checks, func(pr *problems) (int64, error) { return 0, checkForeignKeys(ctx, replay, pr) })
+		for _, p := range projections {
+			checks = append(checks, func(pr *problems) (int64, error) { return compareTable(ctx, db, replay, p, pr) })
+		}
+		rep.Tables = len(projections)
+	}
+	found := make([]problems, len(checks))
+	rows := make([]int64, len(checks))
+	errs := make([]error, len(checks))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(verifyWorkers, len(checks)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < len(checks); i = int(next.Add(1) - 1) {
+				rows[i], errs[i] = checks[i](&found[i])
+			}
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	for _, p := range projections {
-		n, err := compareTable(ctx, db, replay, p, &pr)
-		if err != nil {
-			return nil, err
-		}
-		rep.Tables++
-		rep.Rows += n
+	for i := range checks {
+		pr.merge(&found[i])
+		rep.Rows += rows[i]
 	}
 	if err := db.checkBoxes(ctx, &pr); err != nil {
 		return nil, err
 	}
+	rep.Compare = time.Since(start)
 	rep.Problems = pr.done()
 	return rep, nil
 }
 
-// merkleTree is the tree recomputed from the events: every perfect subtree,
-// level by level.
+// verifyWorkers is how many comparisons run at once.
+const verifyWorkers = 2
+
+// merge adds the problems q found to p.
+func (p *problems) merge(q *problems) {
+	if p.perKey == nil {
+		p.perKey, p.dropped = map[string]int{}, map[string]int{}
+	}
+	p.list = append(p.list, q.list...)
+	for k, n := range q.perKey {
+		p.perKey[k] += n
+	}
+	for k, n := range q.dropped {
+		p.dropped[k] += n
+	}
+}
+
+// openScratch opens the throwaway SQLite database verify replays into: no
+// journal, no syncs, a large cache. It is deleted afterwards, so nothing
+// needs to survive a crash.
+func openScratch(ctx context.Context, path string) (*DB, error) {
+	q := url.Values{}
+	// Foreign keys are checked once, after the replay (checkForeignKeys):
+	// no key has an action (cascade, set null), so they change nothing but
+	// the time each write takes.
+	for _, p := range []string{"journal_mode(OFF)", "synchronous(OFF)", "foreign_keys(0)", "temp_store(MEMORY)",
+		"cache_size(-131072)", "busy_timeout(10000)"} {
+		q.Add("_pragma", p)
+	}
+	db := &DB{engine: SQLite, dsn: path, log: slog.New(slog.DiscardHandler), now: time.Now, maxBatch: 1,
+		listeners: map[int]func([]soviet.Event){}}
+	var err error
+	if db.w, err = sql.Open("sqlite", "file:"+path+"?"+q.Encode()); err != nil {
+		return nil, err
+	}
+	// The replay writes on one connection; the comparisons read on
+	// several at once, afterwards.
+	db.w.SetMaxOpenConns(verifyWorkers + 1)
+	db.w.SetMaxIdleConns(verifyWorkers + 1)
+	db.r = db.w
+	if err := migrate(ctx, db.w, SQLite, db.log); err != nil {
+		db.w.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// checkForeignKeys reports every row of the replay that refers to a row
+// that does not exist: a log that names what it never created.
+func checkForeignKeys(ctx context.Context, replay *DB, pr *problems) error {
+	rows, err := replay.r.QueryContext(ctx, "PRAGMA foreign_key_check")
+	if err != nil {
+		return fmt.Errorf("check foreign keys: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var table, parent string
+		var rowid sql.NullInt64
+		var fk int64
+		if err := rows.Scan(&table, &rowid, &parent, &fk); err != nil {
+			return fmt.Errorf("check foreign keys: %w", err)
+		}
+		pr.add("references", "%s: a row the log made (rowid %d) refers to a row of %s that the log never made", table, rowid.Int64, parent)
+	}
+	return rows.Err()
+}
+
+// merkleTree is the tree recomputed from the events: the hash of every
+// perfect subtree, level by level, each level's hashes end to end (no
+// pointer per node for the garbage collector to follow).
 type merkleTree struct {
-	levels [][][]byte
+	levels [][]byte
 	rng    *compact.Range
 }
 
@@ -161,124 +264,390 @@ func (m *merkleTree) visit(id compact.NodeID, hash []byte) {
 	for int(id.Level) >= len(m.levels) {
 		m.levels = append(m.levels, nil)
 	}
-	m.levels[id.Level] = append(m.levels[id.Level], hash)
+	m.levels[id.Level] = append(m.levels[id.Level], hash...)
 }
 
-const replayBatch = 20000
+// nodes returns the number of nodes of a level.
+func (m *merkleTree) nodes(level int) int64 { return int64(len(m.levels[level]) / soviet.HashSize) }
+
+// node returns a node's hash.
+func (m *merkleTree) node(level, idx int64) []byte {
+	return m.levels[level][idx*soviet.HashSize : (idx+1)*soviet.HashSize]
+}
+
+// replayCommit is how many events the replay applies per transaction.
+const replayCommit = 100000
+
+// eventBatch is how many events travel together from the reader to the
+// checker and on to the replay.
+const eventBatch = 512
+
+// replayItem is a checked event on its way to the replay, with its decoded
+// payload, or the reason it could not be decoded.
+type replayItem struct {
+	ev  soviet.Event
+	p   soviet.Payload
+	err error
+}
 
 // checkChainAndReplay reads every event once: it checks the chain and
 // hashes, rebuilds the Merkle tree and applies the event to the replay
-// store.
-func (db *DB) checkChainAndReplay(ctx context.Context, replay *DB, rep *Report, pr *problems) (*merkleTree, error) {
+// store. Three goroutines share the work: one reads the events, one checks
+// and decodes them (this one), one applies them. The replay stops at the
+// first event it cannot apply (stopped): what follows would differ anyway,
+// and the projections are then not compared.
+func (db *DB) checkChainAndReplay(ctx context.Context, replay *DB, rep *Report, pr *problems) (stopped bool, err error) {
 	rf := compact.RangeFactory{Hash: hasher.HashChildren}
 	tree := &merkleTree{rng: rf.NewEmptyRange(0)}
 	prev := make([]byte, soviet.HashSize)
 	want := int64(1)
 
-	rtx, err := newReplayTx(ctx, replay)
-	if err != nil {
-		return nil, err
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	batches := make(chan []soviet.Event, 8)
+	readErr := make(chan error, 1)
+	go func() {
+		defer close(batches)
+		readErr <- db.readEvents(ctx, batches)
+	}()
+	items := make(chan []replayItem, 8)
+	itemsOpen := true
+	defer func() {
+		if itemsOpen {
+			close(items)
+		}
+	}()
+	type replayResult struct {
+		problem string
+		batched int64
+		err     error
 	}
-	defer func() { rtx.sqltx.Rollback() }()
+	replayed := make(chan replayResult, 1)
+	// The stored tree is compared with the recomputed one as it grows.
+	stored, err := db.r.QueryContext(ctx, "SELECT level, idx, hash FROM log_nodes")
+	if err != nil {
+		cancel()
+		for range batches {
+		}
+		return false, fmt.Errorf("read tree: %w", err)
+	}
+	defer stored.Close()
+	tc := &treeCheck{rows: stored, tree: tree, pr: pr}
+	go func() {
+		problem, batched, err := db.applyAll(ctx, replay, items)
+		replayed <- replayResult{problem, batched, err}
+	}()
 
-	rows, err := db.r.QueryContext(ctx, "SELECT seq, time, actor, type, payload, prev, hash FROM events ORDER BY seq")
-	if err != nil {
-		return nil, fmt.Errorf("read events: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		ev, err := scanEvent(rows)
-		if err != nil {
-			return nil, fmt.Errorf("read event: %w", err)
-		}
-		rep.Events++
-		if ev.Seq != want {
-			pr.add("chain", "event %d: expected sequence number %d (an event is missing, inserted or reordered)", ev.Seq, want)
-			want = ev.Seq
-		}
-		want++
-		if !bytes.Equal(ev.Prev, prev) {
-			pr.add("chain", "event %d: its previous hash %x is not the hash %x of the event before it", ev.Seq, short(ev.Prev), short(prev))
-		}
-		if h := ev.ComputeHash(); !bytes.Equal(h, ev.Hash) {
-			pr.add("chain", "event %d: stored hash %x, but its content hashes to %x (the event was edited)", ev.Seq, short(ev.Hash), short(h))
-		}
-		if c, err := soviet.CanonicalizeJSON(ev.Payload); err != nil || !bytes.Equal(c, ev.Payload) {
-			pr.add("chain", "event %d: payload is not canonical JSON", ev.Seq)
-		}
-		prev = ev.Hash
-		if err := tree.rng.Append(hasher.HashLeaf(ev.Hash), tree.visit); err != nil {
-			return nil, fmt.Errorf("rebuild tree: %w", err)
-		}
-		p, err := soviet.DecodePayload(ev.Type, ev.Payload)
-		if err != nil {
-			pr.add("replay", "event %d: %v", ev.Seq, err)
-			continue
-		}
-		if err := rtx.replay(ev, p); err != nil {
-			pr.add("replay", "event %d (%s) cannot be replayed: %v", ev.Seq, ev.Type, err)
-		}
-		if rep.Events%replayBatch == 0 {
-			if err := rtx.commit(); err != nil {
-				return nil, err
+	var buf []byte
+	for evs := range batches {
+		out := make([]replayItem, len(evs))
+		for i, ev := range evs {
+			rep.Events++
+			if ev.Seq != want {
+				pr.add("chain", "event %d: expected sequence number %d (an event is missing, inserted or reordered)", ev.Seq, want)
+				want = ev.Seq
 			}
+			want++
+			if !bytes.Equal(ev.Prev, prev) {
+				pr.add("chain", "event %d: its previous hash %x is not the hash %x of the event before it", ev.Seq, short(ev.Prev), short(prev))
+			}
+			buf = ev.AppendEnvelope(buf[:0])
+			if h := sha256.Sum256(buf); !bytes.Equal(h[:], ev.Hash) {
+				pr.add("chain", "event %d: stored hash %x, but its content hashes to %x (the event was edited)", ev.Seq, short(ev.Hash), h[:8])
+			}
+			if !soviet.IsCanonical(ev.Payload) {
+				pr.add("chain", "event %d: payload is not canonical JSON", ev.Seq)
+			}
+			prev = ev.Hash
+			if err := tree.rng.Append(hasher.HashLeaf(ev.Hash), tree.visit); err != nil {
+				cancel()
+				for range batches {
+				}
+				return false, fmt.Errorf("rebuild tree: %w", err)
+			}
+			p, err := soviet.DecodePayload(ev.Type, ev.Payload)
+			out[i] = replayItem{ev: ev, p: p, err: err}
+		}
+		select {
+		case items <- out:
+		case <-ctx.Done():
+		}
+		if err := tc.advance(false); err != nil {
+			cancel()
+			for range batches {
+			}
+			return false, err
 		}
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read events: %w", err)
+	close(items)
+	itemsOpen = false
+	if err := <-readErr; err != nil {
+		cancel()
+		<-replayed
+		return false, err
 	}
-	if err := rtx.commit(); err != nil {
-		return nil, err
+	if err := tc.advance(true); err != nil {
+		cancel()
+		<-replayed
+		return false, err
+	}
+	tc.counts()
+	if err := db.checkHead(ctx, tree, rep, pr); err != nil {
+		cancel()
+		<-replayed
+		return false, err
+	}
+	r := <-replayed
+	if r.err != nil {
+		return false, r.err
+	}
+	rep.Batched = r.batched
+	if r.problem != "" {
+		pr.add("replay", "%s", r.problem)
+		stopped = true
 	}
 	if rep.Events == 0 {
 		pr.add("chain", "the log is empty: a log always starts with the instance's creation")
 	}
-	return tree, nil
+	return stopped, nil
 }
 
-// replayTx applies events to the replay store in large transactions, each
-// event under a savepoint so that one that fails leaves no half.
-type replayTx struct {
-	db *DB
-	*tx
-}
-
-func newReplayTx(ctx context.Context, db *DB) (*replayTx, error) {
-	sqltx, err := db.w.BeginTx(ctx, nil)
+// readEvents sends every event, in order of seq, in batches. The bytes of a
+// batch's events share one allocation.
+func (db *DB) readEvents(ctx context.Context, out chan<- []soviet.Event) error {
+	rows, err := db.r.QueryContext(ctx, "SELECT seq, time, actor, type, payload, prev, hash FROM events ORDER BY seq")
 	if err != nil {
-		return nil, err
+		return fmt.Errorf("read events: %w", err)
 	}
-	return &replayTx{db: db, tx: &tx{db: db, sqltx: sqltx, ctx: ctx}}, nil
-}
-
-func (r *replayTx) replay(ev soviet.Event, p soviet.Payload) error {
-	if _, err := r.exec("SAVEPOINT ev"); err != nil {
-		return err
+	defer rows.Close()
+	types := map[string]string{}
+	var typ, payload, prev, hash sql.RawBytes
+	var evs []soviet.Event
+	var arena []byte
+	for rows.Next() {
+		var ev soviet.Event
+		var at int64
+		if err := rows.Scan(&ev.Seq, &at, &ev.Actor, &typ, &payload, &prev, &hash); err != nil {
+			return fmt.Errorf("read event: %w", err)
+		}
+		ev.Time = time.UnixMicro(at)
+		t, ok := types[string(typ)]
+		if !ok {
+			t = string(typ)
+			types[t] = t
+		}
+		ev.Type = t
+		n := len(payload) + len(prev) + len(hash)
+		if cap(arena)-len(arena) < n {
+			arena = make([]byte, 0, max(n, eventBatch*(n+32)))
+		}
+		off := len(arena)
+		arena = append(arena, payload...)
+		arena = append(arena, prev...)
+		arena = append(arena, hash...)
+		b := arena[off:len(arena):len(arena)]
+		ev.Payload = b[:len(payload):len(payload)]
+		ev.Prev = b[len(payload) : len(payload)+len(prev) : len(payload)+len(prev)]
+		ev.Hash = b[len(payload)+len(prev):]
+		evs = append(evs, ev)
+		if len(evs) == eventBatch {
+			select {
+			case out <- evs:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			evs = make([]soviet.Event, 0, eventBatch)
+		}
 	}
-	if err := apply(r.tx, ev, p); err != nil {
-		r.exec("ROLLBACK TO SAVEPOINT ev")
-		r.exec("RELEASE SAVEPOINT ev")
-		return err
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read events: %w", err)
 	}
-	_, err := r.exec("RELEASE SAVEPOINT ev")
-	return err
-}
-
-func (r *replayTx) commit() error {
-	if err := r.sqltx.Commit(); err != nil {
-		return fmt.Errorf("replay commit: %w", err)
+	if len(evs) > 0 {
+		select {
+		case out <- evs:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
-	sqltx, err := r.db.w.BeginTx(r.ctx, nil)
-	if err != nil {
-		return err
-	}
-	r.tx.sqltx, r.tx.stmts = sqltx, nil
 	return nil
 }
 
-// checkTree compares the stored tree nodes and head with the recomputed
-// tree.
-func (db *DB) checkTree(ctx context.Context, tree *merkleTree, rep *Report, pr *problems) error {
+// applyAll applies the events to the replay store in large transactions,
+// with the same projection code as the live store. It stops applying at the
+// first event that cannot be decoded or applied, and says which (problem);
+// it still drains its input. err is a failure of the replay store itself.
+func (db *DB) applyAll(ctx context.Context, replay *DB, in <-chan []replayItem) (problem string, batched int64, err error) {
+	// Statements run without the caller's cancellation: the driver would
+	// otherwise watch it with a goroutine per statement. The loop checks
+	// for it between batches.
+	sctx := context.WithoutCancel(ctx)
+	sqltx, err := replay.w.BeginTx(sctx, nil)
+	if err != nil {
+		for range in {
+		}
+		return "", 0, err
+	}
+	t := &tx{db: replay, sqltx: sqltx, ctx: sctx}
+	defer func() {
+		if t.sqltx != nil {
+			t.sqltx.Rollback()
+		}
+	}()
+	n := 0
+	for items := range in {
+		if problem != "" || err != nil {
+			continue
+		}
+		if err = ctx.Err(); err != nil {
+			continue
+		}
+		for i := 0; i < len(items); {
+			it := items[i]
+			if it.err != nil {
+				problem = fmt.Sprintf("event %d: %v; the replay stopped there, and the projections were not compared", it.ev.Seq, it.err)
+				break
+			}
+			// A run of events of one type with a batch projection is
+			// applied together.
+			j := i + 1
+			if batch := batchProjections[it.ev.Type]; batch != nil && !db.noBatches {
+				for j < len(items) && items[j].err == nil && items[j].ev.Type == it.ev.Type {
+					j++
+				}
+				if j-i > 1 {
+					evs := make([]soviet.Event, j-i)
+					ps := make([]soviet.Payload, j-i)
+					for k := range evs {
+						evs[k], ps[k] = items[i+k].ev, items[i+k].p
+					}
+					done, e := batch(t, evs, ps)
+					if e != nil {
+						problem = fmt.Sprintf("events %d to %d (%s) cannot be replayed: %v; the replay stopped there, and the projections were not compared",
+							evs[0].Seq, evs[len(evs)-1].Seq, it.ev.Type, e)
+						break
+					}
+					if done {
+						batched += int64(j - i)
+						n += j - i
+						i = j
+						if n >= replayCommit {
+							if err = commitReplay(t, sctx); err != nil {
+								break
+							}
+							n = 0
+						}
+						continue
+					}
+				}
+				j = i + 1
+			}
+			if e := apply(t, it.ev, it.p); e != nil {
+				problem = fmt.Sprintf("event %d (%s) cannot be replayed: %v; the replay stopped there, and the projections were not compared",
+					it.ev.Seq, it.ev.Type, e)
+				break
+			}
+			i = j
+			if n++; n >= replayCommit {
+				if err = commitReplay(t, sctx); err != nil {
+					break
+				}
+				n = 0
+			}
+		}
+	}
+	if err != nil {
+		return "", 0, err
+	}
+	err = t.sqltx.Commit()
+	t.sqltx = nil
+	if err != nil {
+		return "", 0, fmt.Errorf("replay commit: %w", err)
+	}
+	return problem, batched, nil
+}
+
+// commitReplay commits the replay's transaction and begins the next.
+func commitReplay(t *tx, ctx context.Context) error {
+	err := t.sqltx.Commit()
+	t.sqltx = nil
+	if err != nil {
+		return fmt.Errorf("replay commit: %w", err)
+	}
+	if t.sqltx, err = t.db.w.BeginTx(ctx, nil); err != nil {
+		return err
+	}
+	t.stmts = nil
+	return nil
+}
+
+// treeCheck compares the stored tree nodes with the recomputed tree as the
+// events are checked. It reads the stored nodes in the table's order, the
+// order in which they were written, which is the order in which they are
+// computed: each is compared as soon as its node is known, and whatever is
+// left at the end (a node out of place, or one that is not in the tree of
+// the events) is compared then.
+type treeCheck struct {
+	rows    *sql.Rows
+	tree    *merkleTree
+	pr      *problems
+	pending bool // a stored node is read and waits for its node
+	level   int64
+	idx     int64
+	hash    []byte
+	seen    []int64 // stored nodes per level
+}
+
+// advance compares the stored nodes whose nodes are computed; at the end
+// (final) it compares every stored node left.
+func (c *treeCheck) advance(final bool) error {
+	for {
+		if !c.pending {
+			if !c.rows.Next() {
+				return c.rows.Err()
+			}
+			var hash sql.RawBytes
+			if err := c.rows.Scan(&c.level, &c.idx, &hash); err != nil {
+				return fmt.Errorf("read tree: %w", err)
+			}
+			c.hash = append(c.hash[:0], hash...)
+			c.pending = true
+		}
+		t := c.tree
+		known := c.level >= 0 && c.level < int64(len(t.levels)) && c.idx >= 0 && c.idx < t.nodes(int(c.level))
+		if !known && !final {
+			return nil
+		}
+		c.pending = false
+		if !known {
+			c.pr.add("tree", "stored tree node %d/%d is not in the tree of the events", c.level, c.idx)
+			continue
+		}
+		if !bytes.Equal(t.node(c.level, c.idx), c.hash) {
+			c.pr.add("tree", "stored tree node %d/%d differs from the tree of the events", c.level, c.idx)
+		}
+		for int64(len(c.seen)) <= c.level {
+			c.seen = append(c.seen, 0)
+		}
+		c.seen[c.level]++
+	}
+}
+
+// counts compares the number of stored nodes of each level with the
+// tree's, once every stored node is read.
+func (c *treeCheck) counts() {
+	for l := range c.tree.levels {
+		var n int64
+		if l < len(c.seen) {
+			n = c.seen[l]
+		}
+		if want := c.tree.nodes(l); n != want {
+			c.pr.add("tree", "tree level %d: %d nodes stored, %d in the tree of the events", l, n, want)
+		}
+	}
+}
+
+// checkHead compares the published head with the recomputed tree.
+func (db *DB) checkHead(ctx context.Context, tree *merkleTree, rep *Report, pr *problems) error {
 	root, err := tree.rng.GetRootHash(nil)
 	if err != nil {
 		return err
@@ -297,39 +666,12 @@ func (db *DB) checkTree(ctx context.Context, tree *merkleTree, rep *Report, pr *
 	if !bytes.Equal(h.Root, root) {
 		pr.add("head", "the published root %x is not the root %x of the events", short(h.Root), short(root))
 	}
-	rows, err := db.r.QueryContext(ctx, "SELECT level, idx, hash FROM log_nodes ORDER BY level, idx")
-	if err != nil {
-		return fmt.Errorf("read tree: %w", err)
-	}
-	defer rows.Close()
-	seen := make([]int64, len(tree.levels))
-	for rows.Next() {
-		var level, idx int64
-		var hash []byte
-		if err := rows.Scan(&level, &idx, &hash); err != nil {
-			return err
-		}
-		if level < 0 || int(level) >= len(tree.levels) || idx < 0 || idx >= int64(len(tree.levels[level])) {
-			pr.add("tree", "stored tree node %d/%d is not in the tree of the events", level, idx)
-			continue
-		}
-		if !bytes.Equal(tree.levels[level][idx], hash) {
-			pr.add("tree", "stored tree node %d/%d differs from the tree of the events", level, idx)
-		}
-		seen[level]++
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	for l, n := range seen {
-		if want := int64(len(tree.levels[l])); n != want {
-			pr.add("tree", "tree level %d: %d nodes stored, %d in the tree of the events", l, n, want)
-		}
-	}
 	return nil
 }
 
-// compareTable compares a projection table in db with its replayed copy.
+// compareTable compares a projection table in db with its replayed copy,
+// reading both in order of the table's key: rows are compared value by
+// value, and turned into text only to describe a difference.
 func compareTable(ctx context.Context, db, replay *DB, p projection, pr *problems) (int64, error) {
 	q := fmt.Sprintf("SELECT * FROM %s ORDER BY %s", p.table, p.order)
 	live, err := db.r.QueryContext(ctx, q)
@@ -347,19 +689,18 @@ func compareTable(ctx context.Context, db, replay *DB, p projection, pr *problem
 		return 0, err
 	}
 	keyCols := len(strings.Split(p.order, ","))
+	ra, rb := newRowReader(live, len(cols)), newRowReader(want, len(cols))
 	var n int64
-	var a, b []string
+	var a, b []any
 	nextA, nextB := true, true
 	for {
 		if nextA {
-			a, err = readRow(live, len(cols))
-			if err != nil {
+			if a, err = ra.next(); err != nil {
 				return n, fmt.Errorf("read %s: %w", p.table, err)
 			}
 		}
 		if nextB {
-			b, err = readRow(want, len(cols))
-			if err != nil {
+			if b, err = rb.next(); err != nil {
 				return n, fmt.Errorf("read replayed %s: %w", p.table, err)
 			}
 		}
@@ -376,8 +717,9 @@ func compareTable(ctx context.Context, db, replay *DB, p projection, pr *problem
 			nextA, nextB = false, true
 		default:
 			for i := range cols {
-				if a[i] != b[i] {
-					pr.add(p.table, "%s: row %s: %s is %s, the log says %s", p.table, describe(cols, a, keyCols), cols[i], a[i], b[i])
+				if !equalValue(a[i], b[i]) {
+					pr.add(p.table, "%s: row %s: %s is %s, the log says %s", p.table, describe(cols, a, keyCols), cols[i],
+						formatValue(a[i]), formatValue(b[i]))
 				}
 			}
 			nextA, nextB = true, true
@@ -391,38 +733,72 @@ type rowsScanner interface {
 	Err() error
 }
 
-// readRow returns the next row as comparable strings, or nil at the end.
-func readRow(rows rowsScanner, n int) ([]string, error) {
-	if !rows.Next() {
-		return nil, rows.Err()
+// rowReader reads rows as driver values into one buffer: a row is valid
+// until the next is read.
+type rowReader struct {
+	rows rowsScanner
+	vals []any
+	ptrs []any
+}
+
+func newRowReader(rows rowsScanner, n int) *rowReader {
+	r := &rowReader{rows: rows, vals: make([]any, n), ptrs: make([]any, n)}
+	for i := range n {
+		r.ptrs[i] = &r.vals[i]
 	}
-	vals := make([]any, n)
-	ptrs := make([]any, n)
-	for i := range vals {
-		ptrs[i] = &vals[i]
+	return r
+}
+
+// next returns the next row, or nil at the end.
+func (r *rowReader) next() ([]any, error) {
+	if !r.rows.Next() {
+		return nil, r.rows.Err()
 	}
-	if err := rows.Scan(ptrs...); err != nil {
+	if err := r.rows.Scan(r.ptrs...); err != nil {
 		return nil, err
 	}
-	out := make([]string, n)
-	for i, v := range vals {
-		switch v := v.(type) {
-		case nil:
-			out[i] = "NULL"
-		case []byte:
-			out[i] = "x'" + hex.EncodeToString(v) + "'"
-		case string:
-			out[i] = fmt.Sprintf("%q", v)
-		default:
-			out[i] = fmt.Sprint(v)
-		}
+	return r.vals, nil
+}
+
+// formatValue writes a column's value as the reports show it.
+func formatValue(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return "NULL"
+	case []byte:
+		return "x'" + hex.EncodeToString(v) + "'"
+	case string:
+		return strconv.Quote(v)
+	default:
+		return fmt.Sprint(v)
 	}
-	return out, nil
+}
+
+// equalValue reports whether two values read the same (formatValue).
+func equalValue(a, b any) bool {
+	switch x := a.(type) {
+	case int64:
+		if y, ok := b.(int64); ok {
+			return x == y
+		}
+	case string:
+		if y, ok := b.(string); ok {
+			return x == y
+		}
+	case []byte:
+		if y, ok := b.([]byte); ok {
+			return bytes.Equal(x, y)
+		}
+	case nil:
+		return b == nil
+	}
+	return formatValue(a) == formatValue(b)
 }
 
 // compareKeys orders two rows by their key columns; a nil row (the end)
-// sorts last.
-func compareKeys(a, b []string, k int) int {
+// sorts last. Keys are integers, compared as numbers; any other key is
+// compared as the reports show it.
+func compareKeys(a, b []any, k int) int {
 	switch {
 	case a == nil && b == nil:
 		return 0
@@ -432,28 +808,33 @@ func compareKeys(a, b []string, k int) int {
 		return -1
 	}
 	for i := 0; i < k; i++ {
-		if a[i] == b[i] {
+		if x, ok := a[i].(int64); ok {
+			if y, ok := b[i].(int64); ok {
+				if c := cmp.Compare(x, y); c != 0 {
+					return c
+				}
+				continue
+			}
+		}
+		fa, fb := formatValue(a[i]), formatValue(b[i])
+		if fa == fb {
 			continue
 		}
-		// Keys are integers: compare them as numbers.
 		var x, y int64
-		_, errX := fmt.Sscan(a[i], &x)
-		_, errY := fmt.Sscan(b[i], &y)
+		_, errX := fmt.Sscan(fa, &x)
+		_, errY := fmt.Sscan(fb, &y)
 		if errX == nil && errY == nil {
-			if x < y {
-				return -1
-			}
-			return 1
+			return cmp.Compare(x, y)
 		}
-		return strings.Compare(a[i], b[i])
+		return strings.Compare(fa, fb)
 	}
 	return 0
 }
 
-func describe(cols, row []string, k int) string {
+func describe(cols []string, row []any, k int) string {
 	parts := make([]string, k)
 	for i := 0; i < k; i++ {
-		parts[i] = cols[i] + "=" + row[i]
+		parts[i] = cols[i] + "=" + formatValue(row[i])
 	}
 	return "(" + strings.Join(parts, ", ") + ")"
 }

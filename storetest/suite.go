@@ -67,6 +67,8 @@ func Run(t *testing.T, open Opener) {
 		{"ForwardedCopies", testForwardedCopies},
 		{"CharterMotionsInTurn", testCharterMotionsInTurn},
 		{"SecretElection", testSecretElection},
+		{"ImportAndRebalanceAll", testImportAndRebalanceAll},
+		{"RepresentedOverTheGraph", testRepresentedOverTheGraph},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -748,6 +750,7 @@ func testTamperingDetected(t *testing.T, open Opener) {
 		"charters":            "UPDATE charters SET body = REPLACE(body, '\"supporter_threshold\":1', '\"supporter_threshold\":99')",
 		"councils":            "UPDATE councils SET kind = 'base' WHERE kind = 'delegate'",
 		"council_links":       "UPDATE council_links SET created = created + 1",
+		"council_above":       "DELETE FROM council_above WHERE above = (SELECT MAX(above) FROM council_above)",
 		"members":             "UPDATE members SET council = (SELECT MAX(id) FROM councils WHERE kind = 'base') WHERE council <> (SELECT MAX(id) FROM councils WHERE kind = 'base')",
 		"invitations":         "UPDATE invitations SET expires = expires + 1000000000",
 		"join_requests":       "UPDATE join_requests SET state = 'admitted'",

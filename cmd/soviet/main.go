@@ -47,7 +47,7 @@ func commands() map[string]command {
 		"version":       {"print the version", cmdVersion},
 		"tally":         {"count a ballot file (BLT, PrefLib, pabulib)", cmdTally},
 		"apportion":     {"divide seats among rows name,count of a CSV file", cmdApportion},
-		"bench":         {"measure: 'bench votes' loads the vote API", cmdBench},
+		"bench":         {"measure: 'bench votes' loads the vote API, 'bench federation' a federation at scale", cmdBench},
 	}
 }
 
