@@ -151,7 +151,7 @@ func (s *Service) CastBallot(ctx context.Context, actor, motion int64, choice Ch
 		return Receipt{}, err
 	}
 	var r Receipt
-	err := s.store.Transact(ctx, func(ctx context.Context, tx Tx) error {
+	err := s.store.Transact(WithVoter(ctx, motion, actor), func(ctx context.Context, tx Tx) error {
 		v, err := mayVote(ctx, tx, actor, motion)
 		if err != nil {
 			return err

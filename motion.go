@@ -65,6 +65,8 @@ func (m Motion) Open(now time.Time) bool {
 
 // Voter is where an account stands in a motion's vote.
 type Voter struct {
+	// Motion holds what casting needs: ID, Council, State, Deadline,
+	// Secrecy, Referendum, Weighted (not the text).
 	Motion       Motion
 	Member       bool   // a member of the motion's council now
 	InElectorate bool   // among the voters fixed when the vote opened
@@ -296,7 +298,7 @@ func (s *Service) CastVote(ctx context.Context, actor, motion int64, choice Choi
 	if err := choice.Validate(); err != nil {
 		return err
 	}
-	return s.store.Transact(ctx, func(ctx context.Context, tx Tx) error {
+	return s.store.Transact(WithVoter(ctx, motion, actor), func(ctx context.Context, tx Tx) error {
 		v, err := mayVote(ctx, tx, actor, motion)
 		if err != nil {
 			return err
@@ -319,7 +321,7 @@ func (s *Service) CastSplitVote(ctx context.Context, actor, motion int64, split 
 	if err := split.Validate(); err != nil {
 		return err
 	}
-	return s.store.Transact(ctx, func(ctx context.Context, tx Tx) error {
+	return s.store.Transact(WithVoter(ctx, motion, actor), func(ctx context.Context, tx Tx) error {
 		v, err := mayVote(ctx, tx, actor, motion)
 		if err != nil {
 			return err

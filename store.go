@@ -19,6 +19,23 @@ type Store interface {
 	View(ctx context.Context, fn func(ctx context.Context, tx Tx) error) error
 }
 
+// voterKey is the context key of WithVoter.
+type voterKey struct{}
+
+// WithVoter tells the store that the transaction run with ctx will read
+// where account stands in motion's vote (Tx.Voter): a store that gathers
+// many transactions into one batch may read them all at once. It is a
+// hint; nothing depends on it but speed.
+func WithVoter(ctx context.Context, motion, account int64) context.Context {
+	return context.WithValue(ctx, voterKey{}, [2]int64{motion, account})
+}
+
+// VoterOf returns the hint WithVoter put in ctx.
+func VoterOf(ctx context.Context) (motion, account int64, ok bool) {
+	k, ok := ctx.Value(voterKey{}).([2]int64)
+	return k[0], k[1], ok
+}
+
 // Tx is a transaction as the domain sees it: the current state, and the
 // means to change it by appending events. Reads of a missing thing return
 // an error of kind ErrNotFound.

@@ -213,10 +213,14 @@ func apply(t *tx, ev soviet.Event, p soviet.Payload) error {
 		if p.Split != nil {
 			split = *p.Split
 		}
-		_, err = t.exec(`INSERT INTO rollcall (motion, account, choice, cast_at, split_yes, split_no, split_abstain) VALUES (?, ?, ?, ?, ?, ?, ?)
+		row := []any{p.Motion, ev.Actor, string(p.Choice), at, split.Yes, split.No, split.Abstain}
+		if t.deferVotes {
+			t.deferVote(row)
+			return nil
+		}
+		_, err = t.exec(`INSERT INTO rollcall (`+voteCols+`) VALUES (?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (motion, account) DO UPDATE SET choice = excluded.choice, cast_at = excluded.cast_at,
-			split_yes = excluded.split_yes, split_no = excluded.split_no, split_abstain = excluded.split_abstain`,
-			p.Motion, ev.Actor, string(p.Choice), at, split.Yes, split.No, split.Abstain)
+			split_yes = excluded.split_yes, split_no = excluded.split_no, split_abstain = excluded.split_abstain`, row...)
 	case soviet.VoteClosed:
 		r := p.Result
 		state := soviet.Rejected

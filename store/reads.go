@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"soviet"
@@ -245,23 +246,103 @@ func (t *tx) exists(q string, args ...any) (bool, error) {
 	return err == nil, err
 }
 
-// Voter implements soviet.Tx.
+// Voter implements soviet.Tx. Only what casting needs, in one statement:
+// this is the hot path of vote ingestion, and a whole motion (its text,
+// its charter) would cost more to read than the vote costs to write. The
+// writer reads the voters of a whole batch at once (prefetchVoters).
 func (t *tx) Voter(ctx context.Context, motion, account int64) (soviet.Voter, error) {
-	var v soviet.Voter
-	var choice string
-	m, err := scanMotion(withMore{t.queryRow("SELECT "+prefix("m", motionCols)+`,
-		EXISTS (SELECT 1 FROM members mb WHERE mb.council = m.council AND mb.account = ?)
-		OR EXISTS (SELECT 1 FROM offices o WHERE o.body = m.council AND o.account = ? AND o.until = 0)
-		OR (m.referendum = 1 AND EXISTS (SELECT 1 FROM electorate e JOIN members mb ON mb.council = e.constituency AND mb.account = e.account
-			WHERE e.motion = m.id AND e.account = ?)),
-		EXISTS (SELECT 1 FROM electorate e WHERE e.motion = m.id AND e.account = ?),
-		COALESCE((SELECT e.constituency FROM electorate e WHERE e.motion = m.id AND e.account = ?), 0),
-		COALESCE((SELECT r.choice FROM rollcall r WHERE r.motion = m.id AND r.account = ?), '')
-		FROM motions m WHERE m.id = ?`, account, account, account, account, account, account, motion),
-		[]any{&v.Member, &v.InElectorate, &v.Constituency, &choice}})
-	v.Motion, v.Choice = m, soviet.Choice(choice)
-	return v, notFound(err, "motion", motion)
+	key := [2]int64{motion, account}
+	v, ok := t.voters[key]
+	if !ok {
+		var err error
+		v, err = scanVoter(t.queryRow(voterQuery, account, account, account, account, account, motion))
+		if err != nil {
+			return v, notFound(err, "motion", motion)
+		}
+		v.Motion.ID = motion
+	}
+	if c, ok := t.pendingChoice(motion, account); ok {
+		v.Choice = soviet.Choice(c)
+	}
+	return v, nil
 }
+
+// voterQuery reads where an account stands in a motion's vote.
+var voterQuery = "SELECT " + voterColumns("?") + " FROM motions m WHERE m.id = ?"
+
+// voterColumns selects where account (an expression: a parameter, or a
+// column) stands in the vote of motions m. It names account five times.
+func voterColumns(account string) string {
+	return strings.NewReplacer("$A", account).Replace(`m.council, m.state, m.deadline, m.secrecy, m.referendum, m.weighted,
+		EXISTS (SELECT 1 FROM members mb WHERE mb.council = m.council AND mb.account = $A)
+		OR EXISTS (SELECT 1 FROM offices o WHERE o.body = m.council AND o.account = $A AND o.until = 0)
+		OR (m.referendum = 1 AND EXISTS (SELECT 1 FROM electorate e JOIN members mb ON mb.council = e.constituency AND mb.account = e.account
+			WHERE e.motion = m.id AND e.account = $A)),
+		COALESCE((SELECT e.constituency FROM electorate e WHERE e.motion = m.id AND e.account = $A), -1),
+		COALESCE((SELECT r.choice FROM rollcall r WHERE r.motion = m.id AND r.account = $A), '')`)
+}
+
+func scanVoter(s scanner) (soviet.Voter, error) {
+	var v soviet.Voter
+	var state, secrecy, choice string
+	var deadline, referendum, weighted int64
+	if err := s.Scan(&v.Motion.Council, &state, &deadline, &secrecy, &referendum, &weighted, &v.Member, &v.Constituency, &choice); err != nil {
+		return v, err
+	}
+	v.Motion.State, v.Motion.Deadline = soviet.MotionState(state), micros(deadline)
+	v.Motion.Secrecy, v.Motion.Referendum, v.Motion.Weighted = soviet.Secrecy(secrecy), referendum == 1, weighted == 1
+	v.InElectorate = v.Constituency >= 0
+	v.Constituency = max(v.Constituency, 0)
+	v.Choice = soviet.Choice(choice)
+	return v, nil
+}
+
+// prefetchVoters reads, in one statement, where each (motion, account)
+// stands: the voters of a batch's votes. The answers hold until the batch
+// writes anything they depend on (see exec).
+func (t *tx) prefetchVoters(keys [][2]int64) error {
+	for len(keys) > 0 {
+		n := min(len(keys), 256)
+		args := make([]any, 0, 2*n)
+		for _, k := range keys[:n] {
+			args = append(args, k[0], k[1])
+		}
+		q := "WITH k(motion, account) AS (VALUES " +
+			strings.TrimSuffix(strings.Repeat("(CAST(? AS BIGINT), CAST(? AS BIGINT)), ", n), ", ") + ")\n" +
+			"SELECT k.motion, k.account, " + voterColumns("k.account") + " FROM k JOIN motions m ON m.id = k.motion"
+		rows, err := t.query(q, args...)
+		if err != nil {
+			return fmt.Errorf("read the batch's voters: %w", err)
+		}
+		for rows.Next() {
+			var key [2]int64
+			v, err := scanVoter(withMore{s: prefixScanner{rows, []any{&key[0], &key[1]}}})
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			v.Motion.ID = key[0]
+			if t.voters == nil {
+				t.voters = map[[2]int64]soviet.Voter{}
+			}
+			t.voters[key] = v
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		keys = keys[n:]
+	}
+	return nil
+}
+
+// prefixScanner scans columns before the ones its caller asks for.
+type prefixScanner struct {
+	s      scanner
+	before []any
+}
+
+func (p prefixScanner) Scan(dest ...any) error { return p.s.Scan(append(p.before, dest...)...) }
 
 // VoteOf implements soviet.Tx.
 func (t *tx) VoteOf(ctx context.Context, motion, account int64) (soviet.Choice, error) {

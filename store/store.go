@@ -66,7 +66,9 @@ type DB struct {
 	stopped   chan struct{}
 	rstmts    sync.Map     // query → *sql.Stmt on the reader pool (SQLite)
 	closeMu   sync.RWMutex // held to queue a job; Close takes it to stop queuing
-	closed    bool
+	// writerConn is the SQLite writer goroutine's own connection.
+	writerConn *writerConn
+	closed     bool
 
 	mu        sync.Mutex
 	listeners map[int]func([]soviet.Event)

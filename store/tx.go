@@ -22,9 +22,21 @@ type tx struct {
 	ctx      context.Context // statements use it, not the caller's: one caller's cancellation must not break a shared batch
 	readOnly bool
 	stmts    map[string]*sql.Stmt
-	above    map[int64][]int64 // councilsAbove, read in this transaction
-	wrote    bool              // the current job has written
-	now      time.Time
+	// Roll-call votes are the bulk of a busy log: their rows are written
+	// with the batch, in one statement, rather than one round trip each
+	// (see deferVote).
+	deferVotes bool
+	votes      map[[2]int64]int // (motion, account) → index in voteRows
+	voteRows   [][]any
+	flushErr   error
+	// voters holds the batch's voters, read at once (prefetchVoters).
+	voters map[[2]int64]soviet.Voter
+	// onWriterConn: the transaction runs on the writer's own connection,
+	// whose prepared statements it may use.
+	onWriterConn bool
+	above        map[int64][]int64 // councilsAbove, read in this transaction
+	wrote        bool              // the current job has written
+	now          time.Time
 
 	// The log as this transaction has it.
 	size     int64
@@ -48,7 +60,17 @@ func (t *tx) stmt(q string) (*sql.Stmt, error) {
 	if s, ok := t.stmts[q]; ok {
 		return s, nil
 	}
-	s, err := t.sqltx.PrepareContext(t.ctx, q)
+	var s *sql.Stmt
+	var err error
+	if w := t.db.writerConn; w != nil && !t.readOnly && t.onWriterConn {
+		// The writer's statements outlive its transactions: prepared once
+		// on its connection, bound to each transaction for free.
+		if s, err = w.prepared(t.ctx, q); err == nil {
+			s = t.sqltx.StmtContext(t.ctx, s)
+		}
+	} else {
+		s, err = t.sqltx.PrepareContext(t.ctx, q)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("prepare %q: %w", q, err)
 	}
@@ -61,6 +83,12 @@ func (t *tx) stmt(q string) (*sql.Stmt, error) {
 
 func (t *tx) exec(q string, args ...any) (sql.Result, error) {
 	t.wrote = true
+	if err := t.flushVotes(q); err != nil {
+		return nil, err
+	}
+	if t.voters != nil && affectsVoters(q) {
+		t.voters = nil // a prefetched voter may no longer stand where it stood
+	}
 	if t.db.engine == SQLite {
 		s, err := t.stmt(q)
 		if err != nil {
@@ -72,6 +100,9 @@ func (t *tx) exec(q string, args ...any) (sql.Result, error) {
 }
 
 func (t *tx) query(q string, args ...any) (*sql.Rows, error) {
+	if err := t.flushVotes(q); err != nil {
+		return nil, err
+	}
 	if t.db.engine == SQLite {
 		s, err := t.stmt(q)
 		if err != nil {
@@ -83,6 +114,11 @@ func (t *tx) query(q string, args ...any) (*sql.Rows, error) {
 }
 
 func (t *tx) queryRow(q string, args ...any) *sql.Row {
+	if err := t.flushVotes(q); err != nil {
+		// A *sql.Row cannot carry the error: it is kept, and the batch
+		// fails at its end (finishLog).
+		t.flushErr = err
+	}
 	if t.db.engine == SQLite {
 		if s, err := t.stmt(q); err == nil {
 			return s.QueryRowContext(t.ctx, args...)
@@ -183,6 +219,12 @@ func (t *tx) Append(ctx context.Context, actor int64, p soviet.Payload) (soviet.
 // storing every new perfect subtree, and writes the new head: a few
 // multi-row statements for the whole batch.
 func (t *tx) finishLog() error {
+	if t.flushErr != nil {
+		return t.flushErr
+	}
+	if err := t.flushVotes(""); err != nil {
+		return err
+	}
 	if len(t.appended) == 0 {
 		return nil
 	}
@@ -274,4 +316,74 @@ func (db *DB) initLog(ctx context.Context, opts Options) error {
 		_, err := t.Append(ctx, 0, soviet.InstanceCreated{Software: sw, Version: v})
 		return err
 	})
+}
+
+// voteCols are the columns of a deferred roll-call row.
+const voteCols = "motion, account, choice, cast_at, split_yes, split_no, split_abstain"
+
+// deferVote keeps a roll-call row to write with the batch. Only the
+// latest vote of a voter on a motion is kept: it is the one the table
+// must hold.
+func (t *tx) deferVote(row []any) {
+	key := [2]int64{row[0].(int64), row[1].(int64)}
+	if i, ok := t.votes[key]; ok {
+		t.voteRows[i] = row
+		return
+	}
+	if t.votes == nil {
+		t.votes = map[[2]int64]int{}
+	}
+	t.votes[key] = len(t.voteRows)
+	t.voteRows = append(t.voteRows, row)
+}
+
+// pendingChoice returns a deferred vote of account on motion.
+func (t *tx) pendingChoice(motion, account int64) (string, bool) {
+	i, ok := t.votes[[2]int64{motion, account}]
+	if !ok {
+		return "", false
+	}
+	return t.voteRows[i][2].(string), true
+}
+
+// flushVotes writes the deferred roll-call rows before any statement
+// other than the voter's read (voterQuery consults them itself), so that
+// every other read and write sees the table as if they had been written
+// one by one.
+func (t *tx) flushVotes(q string) error {
+	if len(t.voteRows) == 0 || q == voterQuery {
+		return nil
+	}
+	rows := t.voteRows
+	t.voteRows, t.votes = nil, nil
+	for len(rows) > 0 {
+		n := min(len(rows), insertChunk)
+		one := "(?, ?, ?, ?, ?, ?, ?)"
+		stmt := "INSERT INTO rollcall (" + voteCols + ") VALUES " + strings.TrimSuffix(strings.Repeat(one+", ", n), ", ") + `
+			ON CONFLICT (motion, account) DO UPDATE SET choice = excluded.choice, cast_at = excluded.cast_at,
+			split_yes = excluded.split_yes, split_no = excluded.split_no, split_abstain = excluded.split_abstain`
+		args := make([]any, 0, n*7)
+		for _, r := range rows[:n] {
+			args = append(args, r...)
+		}
+		if _, err := t.exec(stmt, args...); err != nil {
+			return fmt.Errorf("write roll-call votes: %w", err)
+		}
+		rows = rows[n:]
+	}
+	return nil
+}
+
+// voterTables are the tables a Voter read depends on.
+var voterTables = []string{"motions", "members", "offices", "electorate", "rollcall"}
+
+// affectsVoters reports whether a statement writes a table a Voter read
+// depends on.
+func affectsVoters(q string) bool {
+	for _, t := range voterTables {
+		if strings.Contains(q, " "+t+" ") || strings.Contains(q, " "+t+"\n") || strings.HasSuffix(q, " "+t) {
+			return true
+		}
+	}
+	return false
 }

@@ -27,7 +27,48 @@ func (db *DB) start() {
 	db.jobs = make(chan *job, 4096)
 	db.quit = make(chan struct{})
 	db.stopped = make(chan struct{})
+	if db.engine == SQLite {
+		// The writer keeps a connection of its own, so that its prepared
+		// statements last from one batch to the next; the pool keeps
+		// another for migrations and tools.
+		db.w.SetMaxOpenConns(2)
+		if c, err := db.w.Conn(context.Background()); err == nil {
+			db.writerConn = &writerConn{db: db.w, conn: c, stmts: map[string]*sql.Stmt{}}
+		} else {
+			db.log.Warn("writer connection", "err", err)
+		}
+	}
 	go db.writer()
+}
+
+// writerConn is the SQLite writer's own connection and its statements.
+// Only the writer goroutine uses it. The statements are the pool's (a
+// statement prepared on a *sql.Conn is prepared again by every
+// transaction that uses it; a pool's is prepared once per connection and
+// kept).
+type writerConn struct {
+	db    *sql.DB
+	conn  *sql.Conn
+	stmts map[string]*sql.Stmt
+}
+
+func (w *writerConn) prepared(ctx context.Context, q string) (*sql.Stmt, error) {
+	if s, ok := w.stmts[q]; ok {
+		return s, nil
+	}
+	s, err := w.db.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	w.stmts[q] = s
+	return s, nil
+}
+
+func (w *writerConn) close() {
+	for _, s := range w.stmts {
+		s.Close()
+	}
+	w.conn.Close()
 }
 
 // Transact implements soviet.Store. Concurrent callers are gathered by one
@@ -74,6 +115,9 @@ func (db *DB) View(ctx context.Context, fn func(context.Context, soviet.Tx) erro
 
 func (db *DB) writer() {
 	defer close(db.stopped)
+	if db.writerConn != nil {
+		defer db.writerConn.close()
+	}
 	for {
 		var first *job
 		select {
@@ -179,7 +223,12 @@ func (db *DB) tryBatch(batch []*job) (evs []soviet.Event, failed *job, err error
 		return nil, nil, nil
 	}
 	ctx := context.Background()
-	sqltx, err := db.w.BeginTx(ctx, nil)
+	var sqltx *sql.Tx
+	if db.writerConn != nil {
+		sqltx, err = db.writerConn.conn.BeginTx(ctx, nil)
+	} else {
+		sqltx, err = db.w.BeginTx(ctx, nil)
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("begin: %w", err)
 	}
@@ -188,9 +237,21 @@ func (db *DB) tryBatch(batch []*job) (evs []soviet.Event, failed *job, err error
 			sqltx.Rollback()
 		}
 	}()
-	t := &tx{db: db, sqltx: sqltx, ctx: ctx}
+	t := &tx{db: db, sqltx: sqltx, ctx: ctx, onWriterConn: db.writerConn != nil, deferVotes: true}
 	if err := t.loadLog(); err != nil {
 		return nil, nil, err
+	}
+	// Read the voters of the batch's votes at once.
+	var voters [][2]int64
+	for _, j := range batch {
+		if m, a, ok := soviet.VoterOf(j.ctx); ok {
+			voters = append(voters, [2]int64{m, a})
+		}
+	}
+	if len(voters) > 1 {
+		if err := t.prefetchVoters(voters); err != nil {
+			return nil, nil, err
+		}
 	}
 	ok := 0
 	for _, j := range batch {

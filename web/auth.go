@@ -53,11 +53,17 @@ func (s *Server) authenticate(r *http.Request) (*http.Request, error) {
 		if !ok || !strings.HasPrefix(token, tokenPrefix) {
 			return r, soviet.Errorf(soviet.ErrUnauthenticated, "the Authorization header must be \"Bearer sv_…\"")
 		}
-		a, err := s.db.APITokenAccount(ctx, soviet.HashToken(token))
-		if errors.Is(err, soviet.ErrNotFound) {
-			return r, soviet.Errorf(soviet.ErrUnauthenticated, "unknown or deleted API token")
-		} else if err != nil {
-			return r, err
+		key := "t:" + soviet.HashToken(token)
+		a, cached := s.auth.get(key, s.now())
+		if !cached {
+			var err error
+			a, err = s.db.APITokenAccount(ctx, key[2:])
+			if errors.Is(err, soviet.ErrNotFound) {
+				return r, soviet.Errorf(soviet.ErrUnauthenticated, "unknown or deleted API token")
+			} else if err != nil {
+				return r, err
+			}
+			s.auth.put(key, a, s.now())
 		}
 		ctx = context.WithValue(ctx, actorKey{}, a)
 		return r.WithContext(context.WithValue(ctx, viaTokenKey{}, true)), nil
@@ -66,11 +72,16 @@ func (s *Server) authenticate(r *http.Request) (*http.Request, error) {
 	if err != nil || c.Value == "" {
 		return r, nil
 	}
-	a, err := s.db.SessionAccount(ctx, soviet.HashToken(c.Value))
-	if errors.Is(err, soviet.ErrNotFound) {
-		return r, nil
-	} else if err != nil {
-		return r, err
+	key := "s:" + soviet.HashToken(c.Value)
+	a, cached := s.auth.get(key, s.now())
+	if !cached {
+		a, err = s.db.SessionAccount(ctx, key[2:])
+		if errors.Is(err, soviet.ErrNotFound) {
+			return r, nil
+		} else if err != nil {
+			return r, err
+		}
+		s.auth.put(key, a, s.now())
 	}
 	return r.WithContext(context.WithValue(ctx, actorKey{}, a)), nil
 }
@@ -119,6 +130,7 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, a soviet.A
 // signOut ends the request's session.
 func (s *Server) signOut(w http.ResponseWriter, r *http.Request) error {
 	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
+		s.auth.forget("s:" + soviet.HashToken(c.Value))
 		if err := s.db.DeleteSession(r.Context(), soviet.HashToken(c.Value)); err != nil {
 			return err
 		}

@@ -379,6 +379,7 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, current,
 	if err := s.db.SetPassword(r.Context(), a.ID, hash); err != nil {
 		return err
 	}
+	s.auth.forgetAccount(a.ID)
 	if err := s.db.DeleteSessions(r.Context(), a.ID); err != nil {
 		return err
 	}
@@ -423,6 +424,7 @@ func (s *Server) apiDeleteToken(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	s.auth.forgetAccount(a.ID)
 	if err := s.db.DeleteAPIToken(r.Context(), a.ID, r.PathValue("id")); err != nil {
 		return err
 	}

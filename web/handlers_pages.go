@@ -333,6 +333,7 @@ func (s *Server) tokenDeletePost(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	s.auth.forgetAccount(a.ID)
 	if err := s.db.DeleteAPIToken(r.Context(), a.ID, r.PathValue("id")); err != nil {
 		return err
 	}

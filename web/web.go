@@ -50,6 +50,7 @@ type Server struct {
 	paths    *pathIndex // the methods of each path, for 405s
 	pages    *pages
 	limiter  *limiter
+	auth     *authCache
 	metrics  *metrics
 	live     *broker
 	stopLive func()
@@ -70,6 +71,7 @@ func New(cfg Config) (*Server, error) {
 		secure:  cfg.SecureCookies,
 		now:     cfg.Now,
 		limiter: newLimiter(),
+		auth:    &authCache{},
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
