@@ -152,9 +152,6 @@ func init() {
 const votersOf = `SELECT council, account FROM members
 	UNION SELECT body AS council, account FROM offices WHERE until = 0`
 
-// upward is a recursive query of a council and every council above it.
-const upward = `WITH RECURSIVE up(id) AS (SELECT CAST(? AS BIGINT) UNION SELECT l.to_council FROM council_links l JOIN up ON l.from_council = up.id) `
-
 // downward is a recursive query of a council and every council below it.
 const downward = `WITH RECURSIVE down(id) AS (SELECT CAST(? AS BIGINT) UNION SELECT l.from_council FROM council_links l JOIN down ON l.to_council = down.id) `
 

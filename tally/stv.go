@@ -47,8 +47,6 @@ func (c *counter) stvBallots() stvBallots {
 
 func (s *stvBallots) len() int { return len(s.weight) }
 
-func (s *stvBallots) ranking(i int) []int32 { return s.cand[s.off[i]:s.off[i+1]] }
-
 // initialStatus returns every candidate hopeful except the withdrawn.
 func (c *counter) initialStatus() []Status {
 	st := make([]Status, c.n)

@@ -146,12 +146,12 @@ func (s *Server) newAPIToken(ctx context.Context, account int64, name string) (s
 	if err := soviet.ValidText("a token's name", name, 1, 100); err != nil {
 		return "", nil, err
 	}
-	secret, hash, err := s.svc.NewToken()
+	secret, _, err := s.svc.NewToken()
 	if err != nil {
 		return "", nil, err
 	}
 	token := tokenPrefix + secret
-	hash = soviet.HashToken(token)
+	hash := soviet.HashToken(token)
 	// The id names the token in URLs and logs: random, not a piece of
 	// the secret.
 	idBytes := make([]byte, 8)

@@ -211,7 +211,7 @@ func testSecretBallotOverHTTP(t *testing.T, open storetest.Opener) {
 	if closed.Bulletin == nil || closed.Bulletin.Ballots != 3 {
 		t.Fatalf("closed motion: %+v", closed)
 	}
-	status, hdr, body = olga.do("GET", path+"/bulletin", nil)
+	status, _, _ = olga.do("GET", path+"/bulletin", nil)
 	if status != 403 {
 		t.Fatalf("bulletin for someone outside the federation: %d", status)
 	}

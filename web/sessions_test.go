@@ -250,7 +250,7 @@ func TestSignInRateLimit(t *testing.T) {
 		if e := res.apiError(t); e.Code != "too_many_requests" || !strings.Contains(e.Message, "try again in") {
 			t.Errorf("error %+v", e)
 		}
-		res = login("ALICE ", testPassword).want(t, 429) // the same account
+		login("ALICE ", testPassword).want(t, 429) // the same account
 		page := h.anonymous().form("/login", url.Values{"handle": {"alice"}, "password": {testPassword}}).want(t, 429)
 		if !strings.Contains(string(page.Body), "too many failed sign-ins") {
 			t.Errorf("the sign-in page does not say why: %s", page.summary())
