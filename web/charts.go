@@ -414,13 +414,15 @@ type transferRound struct {
 // transfers show; the quota is a line across each column. Elected
 // candidates' bars are outlined, defeated ones faded.
 func transferChart(label string, candidates []chartGroup, rounds []transferRound) template.HTML {
-	const nameW, colW, rowH, headH = 180.0, 84.0, 24.0, 24.0
+	const nameW, colW, rowH, headH = 210.0, 84.0, 24.0, 24.0
 	rows := len(candidates) + 1
 	width := nameW + colW*float64(max(len(rounds), 1)) + 8
 	height := headH + rowH*float64(rows) + 8
 	var w svgBuf
+	// Drawn at its own size (a count of few rounds stays small), shrunk
+	// to fit a narrow screen.
 	w.open("svg", "xmlns", "http://www.w3.org/2000/svg", "class", "chart transfers", "viewBox", "0 0 "+num(width)+" "+num(height),
-		"role", "img", "aria-label", label)
+		"width", num(width), "height", num(height), "role", "img", "aria-label", label)
 	w.title(label)
 	most := 0.0
 	for _, rd := range rounds {
